@@ -122,6 +122,36 @@ public static class TableRules
         return size;
     }
 
+    /// <summary>
+    /// An entity group transaction: 1 to 100 operations, one partition, each row at most once.
+    /// </summary>
+    public static void ValidateTransaction(IReadOnlyList<TableTransactionAction> actions)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        if (actions.Count is 0 or > MaxBatchOperations)
+        {
+            throw new ArgumentException($"A transaction has 1 to {MaxBatchOperations} operations; this one has {actions.Count}.", nameof(actions));
+        }
+        var partitionKey = actions[0].Entity.PartitionKey;
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var action in actions)
+        {
+            ArgumentNullException.ThrowIfNull(action);
+            if (!string.Equals(action.Entity.PartitionKey, partitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException("All operations of a transaction must be in one partition.", nameof(actions));
+            }
+            if (!rows.Add(action.Entity.RowKey))
+            {
+                throw new ArgumentException($"Row '{action.Entity.RowKey}' appears twice in one transaction.", nameof(actions));
+            }
+            if (action.ActionType != TableTransactionActionType.Delete)
+            {
+                ValidateForWrite(action.Entity);
+            }
+        }
+    }
+
     /// <summary>The smallest string greater than every string with this prefix, for prefix range queries.</summary>
     public static string PrefixUpperBound(string prefix)
     {
