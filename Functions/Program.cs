@@ -5,6 +5,6 @@ builder.AddFunctionsApp();
 
 var app = builder.Build();
 app.MapFunctionsApp();
-app.Run();
+app.RunOrPackage(args);
 
 public partial class Program;

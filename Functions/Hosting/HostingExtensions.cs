@@ -1,12 +1,97 @@
+using System.Net;
+using Functions.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
 namespace Functions.Hosting;
 
 public static class HostingExtensions
 {
-    public static IHostApplicationBuilder AddFunctionsApp(this IHostApplicationBuilder builder)
+    /// <summary>Largest request body any endpoint accepts unless it says otherwise.</summary>
+    public const long DefaultMaxRequestBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// The hosting plumbing every capability stands on: the function catalog, storage, the
+    /// runners (standalone) or the invocation endpoints (custom handler), problem details and limits.
+    /// </summary>
+    public static IHostApplicationBuilder AddFunctionsHosting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(new FunctionCatalog());
+        var hosting = HostingEnvironment.From(builder.Configuration);
+        builder.Services.AddSingleton(hosting);
+        builder.Services.TryAddSingletonInstance(new FunctionCatalog()).AddHealthFunctions();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FunctionInvoker>();
+        builder.Services.AddSingleton<PoisonMessages>();
+
+        builder.Services.AddOptions<QueueRunnerOptions>()
+            .BindConfiguration(QueueRunnerOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<QueueRunnerOptions>, QueueRunnerOptionsValidator>();
+
+        builder.AddStorage();
+        builder.GetStorageLayout().AddTables(PoisonMessages.Table);
+
+        if (hosting.Mode == HostingMode.Standalone)
+        {
+            builder.Services.AddHostedService<QueueRunner>();
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<KestrelServerOptions>(k =>
+        {
+            k.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
+            if (hosting.CustomHandlerPort is { } port)
+            {
+                // The host forwards to 127.0.0.1 on the port it chose; nothing else may reach us.
+                k.Listen(IPAddress.Loopback, port);
+            }
+        });
         return builder;
     }
 
-    public static WebApplication MapFunctionsApp(this WebApplication app) => app;
+    /// <summary>The catalog capabilities add their functions to.</summary>
+    public static FunctionCatalog GetFunctionCatalog(this IHostApplicationBuilder builder) =>
+        builder.Services.TryAddSingletonInstance(new FunctionCatalog());
+
+    public static WebApplication MapFunctionsHosting(this WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<FunctionCatalog>();
+        var hosting = app.Services.GetRequiredService<HostingEnvironment>();
+
+        // Every failure becomes an RFC 9457 problem body; a bad request (malformed JSON, a body
+        // over the limit) keeps its own 4xx status instead of turning into a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+
+        // The host's readiness probe asks for "/"; any answer means ready.
+        app.MapGet("/", (HostingEnvironment env) => TypedResults.Ok(new { service = "whatsapp-business-functions", mode = env.ModeName }))
+            .ExcludeFromDescription();
+
+        var api = app.MapGroup("/api");
+        foreach (var function in catalog.HttpFunctions)
+        {
+            var endpoint = api.MapMethods(function.Route, function.Methods, function.Handler).WithName(function.Name);
+            function.ConfigureEndpoint?.Invoke(endpoint);
+        }
+
+        if (hosting.Mode == HostingMode.CustomHandler)
+        {
+            app.MapCustomHandlerInvocations(catalog);
+        }
+        return app;
+    }
+}
+
+internal sealed class QueueRunnerOptionsValidator : IValidateOptions<QueueRunnerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, QueueRunnerOptions options)
+    {
+        var errors = QueueRunnerOptions.Validate(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

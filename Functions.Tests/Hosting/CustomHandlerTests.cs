@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Functions.Hosting;
+using Functions.Storage;
+using Functions.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Functions.Tests.Hosting;
+
+/// <summary>
+/// The Functions host's side of the custom-handler protocol: triggers arrive as
+/// <c>POST /{FunctionName}</c> and the same handlers run as in standalone mode.
+/// </summary>
+public sealed class CustomHandlerTests : IAsyncLifetime
+{
+    private static void AddTestFunctions(FunctionCatalog catalog, StorageLayout layout)
+    {
+        catalog.AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
+            .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed")
+            .AddTimer<RecordingTimerHandler>("RecordTick", "0 */5 * * * *");
+        layout.AddTables(CountGreetingHandler.Table).AddQueues("greetings", "greetings-poison", "doomed", "doomed-poison");
+    }
+
+    private readonly FunctionsAppFactory _customHandler = new(
+        new Dictionary<string, string?> { [HostingEnvironment.PortSetting] = "7999" }, AddTestFunctions);
+
+    private readonly FunctionsAppFactory _standalone = new(
+        new Dictionary<string, string?> { ["Queues:MaxPollingInterval"] = "00:00:00.200" }, AddTestFunctions);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The host serialises with PascalCase names, not ASP.NET Core's camelCase defaults.</summary>
+    private static readonly JsonSerializerOptions HostJson = new();
+
+    public async Task DisposeAsync()
+    {
+        await _customHandler.DisposeAsync();
+        await _standalone.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TheSameQueueFunctionHasTheSameEffectInBothModes()
+    {
+        // Standalone: the app's own runner picks the message up from the queue.
+        _ = _standalone.CreateClient();
+        var sent = await _standalone.Get<IQueueStore>().SendAsync("greetings", "Grace");
+        var tables = _standalone.Get<ITableStore>();
+        await Eventually.TrueAsync(async () => await tables.GetEntityIfExistsAsync(CountGreetingHandler.Table, "greeting", sent.MessageId) is not null, "the runner handled it");
+        var viaRunner = await tables.GetEntityIfExistsAsync(CountGreetingHandler.Table, "greeting", sent.MessageId);
+
+        // Custom handler: the Functions host POSTs the same message to /CountGreeting.
+        var client = _customHandler.CreateClient();
+        var response = await client.PostAsHostAsync("/CountGreeting", HostJson, new
+        {
+            Data = new { message = "Grace" },
+            Metadata = new { DequeueCount = 1, Id = sent.MessageId, InsertionTime = "2026-11-22T04:00:00+00:00", PopReceipt = "r", sys = new { MethodName = "CountGreeting" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(JsonValueKind.Object, body.RootElement.GetProperty("Outputs").ValueKind);
+        Assert.Equal(JsonValueKind.Array, body.RootElement.GetProperty("Logs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("ReturnValue").ValueKind);
+
+        var viaHost = await _customHandler.Get<ITableStore>().GetEntityIfExistsAsync(CountGreetingHandler.Table, "greeting", sent.MessageId);
+        Assert.NotNull(viaRunner);
+        Assert.NotNull(viaHost);
+        Assert.Equal(viaRunner.GetString("Name"), viaHost.GetString("Name"));
+        Assert.Equal(viaRunner.GetInt64("DequeueCount"), viaHost.GetInt64("DequeueCount"));
+        var invocation = Assert.Single(_customHandler.Get<TestFunctionLog>().Invocations);
+        Assert.Equal(new QueueInvocation("CountGreeting", "greetings", "Grace", sent.MessageId, 1,
+            new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero)), invocation);
+    }
+
+    [Fact]
+    public async Task AJsonMessageArrivesAsItsText()
+    {
+        var client = _customHandler.CreateClient();
+        var response = await client.PostAsync("/CountGreeting", new StringContent(
+            """{"Data":{"message":{"name":"Lin","n":2}},"Metadata":{"DequeueCount":"3","Id":"m-1"}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var invocation = Assert.Single(_customHandler.Get<TestFunctionLog>().Invocations);
+        Assert.Equal("""{"name":"Lin","n":2}""", invocation.MessageText);
+        Assert.Equal(3, invocation.DequeueCount);
+    }
+
+    [Fact]
+    public async Task AFailingHandlerAnswers500SoTheHostRetries()
+    {
+        var client = _customHandler.CreateClient();
+        var response = await client.PostAsHostAsync("/AlwaysFails", HostJson, new { Data = new { message = "x" }, Metadata = new { DequeueCount = 2, Id = "m" } });
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Attempt 2 failed on purpose", body.RootElement.GetProperty("Logs")[0].GetString());
+    }
+
+    [Fact]
+    public async Task AnInvocationWithoutItsTriggerDataIsRefused()
+    {
+        var client = _customHandler.CreateClient();
+        var response = await client.PostAsHostAsync("/CountGreeting", HostJson, new { Data = new { other = "x" }, Metadata = new { } });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(_customHandler.Get<TestFunctionLog>().Invocations);
+        var malformed = await client.PostAsync("/CountGreeting", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task TimerInvocationsRunTheTimerHandler()
+    {
+        var client = _customHandler.CreateClient();
+        var response = await client.PostAsHostAsync("/RecordTick", HostJson, new
+        {
+            Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = true } },
+            Metadata = new { sys = new { MethodName = "RecordTick" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var run = Assert.Single(_customHandler.Get<TestFunctionLog>().TimerRuns);
+        Assert.Equal("RecordTick", run.FunctionName);
+        Assert.True(run.IsPastDue);
+    }
+
+    [Fact]
+    public async Task InCustomHandlerModeTheHostOwnsTheQueuesAndNoRunnerPolls()
+    {
+        var client = _customHandler.CreateClient();
+        Assert.DoesNotContain(_customHandler.Services.GetServices<IHostedService>(), s => s is QueueRunner);
+        await _customHandler.Get<IQueueStore>().SendAsync("greetings", "left for the host");
+        var health = await client.GetFromJsonAsync<HealthReport>("/api/health");
+        Assert.Equal("custom-handler", health!.Mode);
+        Assert.Equal(1, health.Queues.Single(q => q.Name == "greetings").Messages);
+    }
+
+    [Fact]
+    public async Task InvocationRoutesExistOnlyInCustomHandlerMode()
+    {
+        var standalone = _standalone.CreateClient();
+        var response = await standalone.PostAsHostAsync("/CountGreeting", HostJson, new { Data = new { message = "x" } });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheBuiltAppListensOnTheHostsPortAndAnswersTheReadinessProbe()
+    {
+        var port = FreePort();
+        var appDll = Path.Combine(AppContext.BaseDirectory, "Functions.dll");
+        var start = new ProcessStartInfo("dotnet", [appDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment[HostingEnvironment.PortSetting] = port.ToString();
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:1"; // must be ignored in favour of the host's port
+        using var app = Process.Start(start)!;
+        app.OutputDataReceived += (_, _) => { };
+        app.ErrorDataReceived += (_, _) => { };
+        app.BeginOutputReadLine();
+        app.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            HttpResponseMessage? ready = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                try { ready = await http.GetAsync("/"); return true; }
+                catch (HttpRequestException) { return false; }
+            }, "the app answers on the host's port", seconds: 30);
+            Assert.Equal(HttpStatusCode.OK, ready!.StatusCode);
+            var health = await http.GetFromJsonAsync<HealthReport>("/api/health");
+            Assert.Equal("custom-handler", health!.Mode);
+            Assert.Equal("in-memory", health.Storage);
+        }
+        finally
+        {
+            app.Kill(entireProcessTree: true);
+            await app.WaitForExitAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal static class HostInvocationExtensions
+{
+    public static Task<HttpResponseMessage> PostAsHostAsync(this HttpClient client, string path, JsonSerializerOptions options, object payload) =>
+        client.PostAsync(path, JsonContent.Create(payload, options: options));
+}

@@ -1,0 +1,142 @@
+using Functions.Hosting;
+using Functions.Storage;
+using Functions.Storage.InMemory;
+using Functions.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Functions.Tests.Hosting;
+
+/// <summary>The standalone queue trigger: the Functions host's rules, run by the app itself.</summary>
+public sealed class QueueRunnerTests : IAsyncLifetime
+{
+    private readonly InMemoryQueueStore _queues = new(TimeProvider.System);
+    private readonly InMemoryTableStore _tables = new(TimeProvider.System);
+    private readonly TestFunctionLog _log = new();
+    private readonly FunctionCatalog _catalog = new FunctionCatalog()
+        .AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
+        .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed")
+        .AddQueue<SlowHandler>("Slow", "slow");
+    private readonly QueueRunnerOptions _options = new()
+    {
+        MaxDequeueCount = 3,
+        BatchSize = 2,
+        VisibilityTimeout = TimeSpan.Zero,
+        MaxPollingInterval = TimeSpan.FromMilliseconds(200),
+    };
+    private QueueRunner? _runner;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var q in _catalog.QueueFunctions)
+        {
+            await _queues.CreateQueueIfNotExistsAsync(q.QueueName);
+            await _queues.CreateQueueIfNotExistsAsync(q.PoisonQueueName);
+        }
+        await _tables.CreateTableIfNotExistsAsync(PoisonMessages.Table);
+        await _tables.CreateTableIfNotExistsAsync(CountGreetingHandler.Table);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_runner is not null)
+        {
+            await _runner.StopAsync(CancellationToken.None);
+            _runner.Dispose();
+        }
+    }
+
+    private async Task StartRunnerAsync()
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<ITableStore>(_tables)
+            .AddSingleton(_log)
+            .BuildServiceProvider();
+        _runner = new QueueRunner(_catalog, _queues, new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()),
+            new PoisonMessages(_queues, _tables, TimeProvider.System), Options.Create(_options), TimeProvider.System,
+            NullLogger<QueueRunner>.Instance);
+        await _runner.StartAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AHandledMessageIsDeletedAndHandledOnce()
+    {
+        await StartRunnerAsync();
+        var sent = await _queues.SendAsync("greetings", "Ada");
+
+        await Eventually.TrueAsync(async () => await _tables.GetEntityIfExistsAsync(CountGreetingHandler.Table, "greeting", sent.MessageId) is not null, "the greeting is stored");
+        await Eventually.TrueAsync(async () => await _queues.GetApproximateMessageCountAsync("greetings") == 0, "the message is deleted");
+        var invocation = Assert.Single(_log.Invocations);
+        Assert.Equal("Ada", invocation.MessageText);
+        Assert.Equal(1, invocation.DequeueCount);
+        Assert.Equal("greetings", invocation.QueueName);
+    }
+
+    [Fact]
+    public async Task AMessageThatAlwaysFailsEndsInThePoisonQueueWithItsDequeueCountAndLastError()
+    {
+        await StartRunnerAsync();
+        var sent = await _queues.SendAsync("doomed", "{\"order\":42}");
+
+        await Eventually.TrueAsync(async () => await _queues.GetApproximateMessageCountAsync("doomed-poison") == 1, "the message is poisoned");
+        Assert.Equal(0, await _queues.GetApproximateMessageCountAsync("doomed"));
+        Assert.Equal([1L, 2L, 3L], _log.Invocations.Select(i => i.DequeueCount));
+
+        var poisoned = Assert.Single(await _queues.ReceiveAsync("doomed-poison", 32, TimeSpan.FromMinutes(1)));
+        Assert.Equal("{\"order\":42}", poisoned.Text);
+        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System).ListAsync(_catalog.QueueFunctions.Single(q => q.QueueName == "doomed"), default));
+        Assert.Equal(poisoned.MessageId, reason.RowKey);
+        Assert.Equal(3L, reason.GetInt64("DequeueCount"));
+        Assert.Equal(sent.MessageId, reason.GetString("OriginalMessageId"));
+        Assert.Equal("AlwaysFails", reason.GetString("FunctionName"));
+        Assert.Contains("InvalidOperationException: Attempt 3 failed on purpose.", reason.GetString("LastError"));
+    }
+
+    [Fact]
+    public async Task AMessageDequeuedTooOftenWithoutFinishingIsPoisonedWithoutRunning()
+    {
+        // Three earlier receives whose handlers never finished (a crashed instance, say).
+        await _queues.SendAsync("greetings", "Crashy");
+        for (var i = 0; i < 3; i++)
+        {
+            var m = Assert.Single(await _queues.ReceiveAsync("greetings", 1, TimeSpan.FromSeconds(30)));
+            await _queues.UpdateVisibilityAsync("greetings", m.MessageId, m.PopReceipt, TimeSpan.Zero);
+        }
+        await StartRunnerAsync();
+
+        await Eventually.TrueAsync(async () => await _queues.GetApproximateMessageCountAsync("greetings-poison") == 1, "the message is poisoned");
+        Assert.Empty(_log.Invocations);
+        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System).ListAsync(_catalog.QueueFunctions.First(), default));
+        Assert.Equal(4L, reason.GetInt64("DequeueCount"));
+        Assert.Contains("without completing", reason.GetString("LastError"));
+    }
+
+    [Fact]
+    public async Task NoMoreThanBatchSizeMessagesRunAtOnceAndAllAreHandled()
+    {
+        for (var i = 0; i < 8; i++) await _queues.SendAsync("slow", $"m{i}");
+        await StartRunnerAsync();
+
+        await Eventually.TrueAsync(() => Task.FromResult(_log.Invocations.Count == 8), "all eight messages are handled");
+        Assert.Equal(2, _log.MaxConcurrent);
+        await Eventually.TrueAsync(async () => await _queues.GetApproximateMessageCountAsync("slow") == 0, "all are deleted");
+        Assert.Equal(8, _log.Invocations.Select(i => i.MessageText).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task StoppingLetsHandlersInFlightFinishAndSettleTheirMessages()
+    {
+        await StartRunnerAsync();
+        await _queues.SendAsync("slow", "first");
+        await _queues.SendAsync("slow", "second");
+        await Eventually.TrueAsync(() => Task.FromResult(_log.MaxConcurrent == 2), "both handlers are running");
+
+        await _runner!.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["first", "second"], _log.Invocations.Select(i => i.MessageText).Order());
+        Assert.Equal(0, await _queues.GetApproximateMessageCountAsync("slow"));
+        _runner.Dispose();
+        _runner = null;
+    }
+}

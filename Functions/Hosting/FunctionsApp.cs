@@ -1,0 +1,34 @@
+using Functions.Tenants;
+using Microsoft.Extensions.Options;
+
+namespace Functions.Hosting;
+
+/// <summary>Everything the app is made of, in one place for Program and the tests.</summary>
+public static class FunctionsApp
+{
+    public static IHostApplicationBuilder AddFunctionsApp(this IHostApplicationBuilder builder)
+    {
+        builder.AddFunctionsHosting();
+        builder.AddTenants();
+        return builder;
+    }
+
+    public static WebApplication MapFunctionsApp(this WebApplication app)
+    {
+        app.MapFunctionsHosting();
+        return app;
+    }
+
+    /// <summary>Runs the app, or, for <c>package &lt;dir&gt;</c>, writes the Functions package metadata and exits.</summary>
+    public static void RunOrPackage(this WebApplication app, string[] args)
+    {
+        if (FunctionsPackage.IsPackageCommand(args, out var directory))
+        {
+            FunctionsPackage.Write(directory, app.Services.GetRequiredService<FunctionCatalog>(),
+                app.Services.GetRequiredService<IOptions<QueueRunnerOptions>>().Value);
+            Console.WriteLine($"Wrote host.json and function.json files to {directory}");
+            return;
+        }
+        app.Run();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Functions.Tenants;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer wab_…</c> (or <c>X-Api-Key</c>) against <see cref="ApiKeys"/>.
+/// The principal carries the tenant id and role; every query is then scoped to that tenant.
+/// Failures answer 401/403 with a problem body.
+/// </summary>
+internal sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string TenantClaim = "tenant";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? presented = null;
+        var authorization = Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorization["Bearer ".Length..].Trim();
+        }
+        else if (Request.Headers.TryGetValue("X-Api-Key", out var header))
+        {
+            presented = header.ToString().Trim();
+        }
+        if (string.IsNullOrEmpty(presented))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var identity = await keys.VerifyAsync(presented, Context.RequestAborted);
+        if (identity is null)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, identity.KeyId),
+            new Claim(TenantClaim, identity.TenantId),
+            new Claim(ClaimTypes.Role, identity.Role.ToString().ToLowerInvariant()),
+        ], SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",
+            result.Failure?.Message ?? "Send a tenant API key as 'Authorization: Bearer wab_…' or 'X-Api-Key'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's role may not use this endpoint.");
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        return Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context);
+    }
+}
