@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Functions.Hosting;
 using Functions.Storage;
@@ -145,47 +143,11 @@ public sealed class CustomHandlerTests : IAsyncLifetime
     [Fact]
     public async Task TheBuiltAppListensOnTheHostsPortAndAnswersTheReadinessProbe()
     {
-        var port = FreePort();
-        var appDll = Path.Combine(AppContext.BaseDirectory, "Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [appDll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment[HostingEnvironment.PortSetting] = port.ToString();
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:1"; // must be ignored in favour of the host's port
-        using var app = Process.Start(start)!;
-        app.OutputDataReceived += (_, _) => { };
-        app.ErrorDataReceived += (_, _) => { };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            HttpResponseMessage? ready = null;
-            await Eventually.TrueAsync(async () =>
-            {
-                try { ready = await http.GetAsync("/"); return true; }
-                catch (HttpRequestException) { return false; }
-            }, "the app answers on the host's port", seconds: 30);
-            Assert.Equal(HttpStatusCode.OK, ready!.StatusCode);
-            var health = await http.GetFromJsonAsync<HealthReport>("/api/health");
-            Assert.Equal("custom-handler", health!.Mode);
-            Assert.Equal("in-memory", health.Storage);
-        }
-        finally
-        {
-            app.Kill(entireProcessTree: true);
-            await app.WaitForExitAsync();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var app = await AppProcess.StartAsCustomHandlerAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Functions.dll")]);
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync("/")).StatusCode);
+        var health = await app.Http.GetFromJsonAsync<HealthReport>("/api/health");
+        Assert.Equal("custom-handler", health!.Mode);
+        Assert.Equal("in-memory", health.Storage);
     }
 }
 
