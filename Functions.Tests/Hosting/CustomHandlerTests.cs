@@ -19,7 +19,7 @@ public sealed class CustomHandlerTests : IAsyncLifetime
     {
         catalog.AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
             .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed")
-            .AddTimer<RecordingTimerHandler>("RecordTick", "0 */5 * * * *");
+            .AddTimer<RecordingTimerHandler>("RecordTick", "0 */5 * * * *", runOnStartup: true);
         layout.AddTables(CountGreetingHandler.Table).AddQueues("greetings", "greetings-poison", "doomed", "doomed-poison");
     }
 
@@ -122,10 +122,21 @@ public sealed class CustomHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSameTimerFunctionRunsUnderTheStandaloneTimerRunner()
+    {
+        _ = _standalone.CreateClient();
+        var log = _standalone.Get<TestFunctionLog>();
+        await Eventually.TrueAsync(() => Task.FromResult(!log.TimerRuns.IsEmpty), "the run-on-start-up occurrence ran");
+        var run = Assert.Single(log.TimerRuns);
+        Assert.Equal("RecordTick", run.FunctionName);
+        Assert.False(run.IsPastDue);
+    }
+
+    [Fact]
     public async Task InCustomHandlerModeTheHostOwnsTheQueuesAndNoRunnerPolls()
     {
         var client = _customHandler.CreateClient();
-        Assert.DoesNotContain(_customHandler.Services.GetServices<IHostedService>(), s => s is QueueRunner);
+        Assert.DoesNotContain(_customHandler.Services.GetServices<IHostedService>(), s => s is QueueRunner or TimerRunner);
         await _customHandler.Get<IQueueStore>().SendAsync("greetings", "left for the host");
         var health = await client.GetFromJsonAsync<HealthReport>("/api/health");
         Assert.Equal("custom-handler", health!.Mode);

@@ -197,7 +197,7 @@ public sealed class TimerRunnerTests
     }
 
     [Fact]
-    public async Task AHandlerMissingFromDependencyInjectionIsLoggedAndTheTimerGoesOn()
+    public async Task AHandlerThatCannotBeBuiltIsLoggedAndTheTimerGoesOn()
     {
         await using var h = new Harness(c => c.AddTimer<UnregisteredHandler>("Orphan", "0 */5 * * * *"));
         await h.StartAndWaitUntilIdleAsync();
@@ -351,7 +351,7 @@ public sealed class TimerRunnerTests
             services.AddScoped<ProbeHandler>();
             _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
             Scopes = new CountingScopeFactory(_services.GetRequiredService<IServiceScopeFactory>());
-            Runner = new TimerRunner(catalog, Scopes, Time, Store, Logger);
+            Runner = new TimerRunner(catalog, new FunctionInvoker(Scopes), Time, Store, Logger);
         }
 
         public ManualTimeProvider Time { get; }
@@ -453,8 +453,13 @@ public sealed class TimerRunnerTests
         public void Dispose() => probe.OnDisposed();
     }
 
-    private sealed class UnregisteredHandler : ITimerFunctionHandler
+    /// <summary>Handlers need no registration, but one whose dependency is missing cannot be built.</summary>
+    private sealed class UnregisteredHandler(UnregisteredHandler.MissingDependency dependency) : ITimerFunctionHandler
     {
+        public sealed class MissingDependency;
+
+        public MissingDependency Dependency { get; } = dependency;
+
         public Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

@@ -31,11 +31,12 @@ public static class HostingExtensions
         builder.Services.AddSingleton<IValidateOptions<QueueRunnerOptions>, QueueRunnerOptionsValidator>();
 
         builder.AddStorage();
-        builder.GetStorageLayout().AddTables(PoisonMessages.Table);
+        builder.GetStorageLayout().AddTables(PoisonMessages.Table, TimerRunner.TableName);
 
         if (hosting.Mode == HostingMode.Standalone)
         {
             builder.Services.AddHostedService<QueueRunner>();
+            builder.Services.AddHostedService<TimerRunner>();
         }
 
         builder.Services.AddProblemDetails();

@@ -27,7 +27,7 @@ namespace Functions.Hosting;
 /// </remarks>
 public sealed partial class TimerRunner(
     FunctionCatalog catalog,
-    IServiceScopeFactory scopes,
+    FunctionInvoker invoker,
     TimeProvider time,
     ITableStore tables,
     ILogger<TimerRunner> logger) : BackgroundService
@@ -129,9 +129,7 @@ public sealed partial class TimerRunner(
         var started = time.GetTimestamp();
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var handler = (ITimerFunctionHandler)scope.ServiceProvider.GetRequiredService(function.HandlerType);
-            await handler.RunAsync(new TimerInvocation(function.Name, scheduledFor, isPastDue), stoppingToken);
+            await invoker.InvokeTimerAsync(function, new TimerInvocation(function.Name, scheduledFor, isPastDue), stoppingToken);
             LogCompleted(function.Name, scheduledFor, time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
