@@ -9,7 +9,7 @@ namespace Functions.Storage;
 /// </summary>
 public sealed class TableEntity
 {
-    private readonly Dictionary<string, object> _properties = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> _properties;
 
     public TableEntity(string partitionKey, string rowKey)
     {
@@ -17,6 +17,17 @@ public sealed class TableEntity
         TableRules.ValidateKey(rowKey, nameof(RowKey));
         PartitionKey = partitionKey;
         RowKey = rowKey;
+        _properties = new Dictionary<string, object>(StringComparer.Ordinal);
+    }
+
+    // For copies: keys and values were checked when the original was built.
+    private TableEntity(TableEntity original)
+    {
+        PartitionKey = original.PartitionKey;
+        RowKey = original.RowKey;
+        ETag = original.ETag;
+        Timestamp = original.Timestamp;
+        _properties = new Dictionary<string, object>(original._properties, StringComparer.Ordinal);
     }
 
     public string PartitionKey { get; }
@@ -82,10 +93,13 @@ public sealed class TableEntity
     /// <summary>A deep copy, so a stored row never shares mutable state with a caller.</summary>
     public TableEntity Clone()
     {
-        var copy = new TableEntity(PartitionKey, RowKey) { ETag = ETag, Timestamp = Timestamp };
+        var copy = new TableEntity(this);
         foreach (var (name, value) in _properties)
         {
-            copy._properties[name] = value is byte[] b ? (byte[])b.Clone() : value;
+            if (value is byte[] b)
+            {
+                copy._properties[name] = b.Clone();
+            }
         }
         return copy;
     }

@@ -168,8 +168,8 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
             return default;
         }
 
+        TableEntity stored;
         var existing = t.Find(entity.PartitionKey, entity.RowKey);
-        var stored = entity.Clone();
         if (existing is not null && type is TableTransactionActionType.Merge or TableTransactionActionType.UpsertMerge)
         {
             stored = existing.Clone();
@@ -177,6 +177,10 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
             {
                 stored[name] = value;
             }
+        }
+        else
+        {
+            stored = entity.Clone();
         }
         var now = time.GetUtcNow();
         stored.Timestamp = now;
