@@ -77,9 +77,15 @@ public sealed class QueueStorageClientAzuriteTests(AzuriteFixture azurite) : ICl
         Assert.Empty(await _client.ReceiveAsync(queue, 32, TimeSpan.FromSeconds(30)));
         Assert.Equal(1, await _client.GetApproximateMessageCountAsync(queue));
 
-        var wait = sent.NextVisibleOn - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300);
-        await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-        var message = Assert.Single(await _client.ReceiveAsync(queue, 32, TimeSpan.FromSeconds(30)));
+        // Times on the wire have whole seconds, so the message is due within a second after NextVisibleOn.
+        var deadline = sent.NextVisibleOn + TimeSpan.FromSeconds(3);
+        IReadOnlyList<QueueMessage> received;
+        while ((received = await _client.ReceiveAsync(queue, 32, TimeSpan.FromSeconds(30))).Count == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        var message = Assert.Single(received);
+        Assert.True(DateTimeOffset.UtcNow >= sent.NextVisibleOn, "received before it was due");
         Assert.Equal(("later", 1L, sent.MessageId), (message.Text, message.DequeueCount, message.MessageId));
     }
 

@@ -204,6 +204,27 @@ public sealed class TableStorageClientAzuriteTests(AzuriteFixture azurite) : ICl
     }
 
     [Fact]
+    public async Task DoubleLiteralsWithExponentsAndNegativeZeroFilterOnTheServer()
+    {
+        var table = await NewTableAsync();
+        double[] values = [1e300, 1.5e-7, -2.5, 0.0, 3e9];
+        for (var i = 0; i < values.Length; i++)
+        {
+            await _client.InsertAsync(table, new TableEntity("p", $"r{i}") { ["D"] = values[i] });
+        }
+
+        foreach (var (value, row) in values.Select((v, i) => (v, $"r{i}")))
+        {
+            var page = await _client.QueryAsync(table, new TableQuery("p") { Filter = TableFilter.Equal("D", value) });
+            Assert.Equal(row, Assert.Single(page.Entities).RowKey);
+        }
+        var negativeZero = await _client.QueryAsync(table, new TableQuery("p") { Filter = TableFilter.Equal("D", -0.0) });
+        Assert.Equal("r3", Assert.Single(negativeZero.Entities).RowKey);
+        var small = await _client.QueryAsync(table, new TableQuery("p") { Filter = TableFilter.LessThan("D", 1e-6) & TableFilter.GreaterThan("D", -1e-300) });
+        Assert.Equal(["r1", "r3"], small.Entities.Select(e => e.RowKey));
+    }
+
+    [Fact]
     public async Task ContinuationTokensPageThroughEveryRowInOrder()
     {
         var table = await NewTableAsync();

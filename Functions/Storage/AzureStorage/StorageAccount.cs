@@ -17,6 +17,12 @@ public sealed class StorageAccount
     public const string DevelopmentAccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    private static readonly HashSet<string> KnownParts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "UseDevelopmentStorage", "DevelopmentStorageProxyUri", "DefaultEndpointsProtocol", "AccountName", "AccountKey",
+        "EndpointSuffix", "TableEndpoint", "QueueEndpoint", "BlobEndpoint", "FileEndpoint", "SharedAccessSignature",
+    };
+
     private StorageAccount(string accountName, Uri tableEndpoint, Uri queueEndpoint, AzureNamedKeyCredential? sharedKey, TokenCredential? tokenCredential)
     {
         AccountName = accountName;
@@ -57,7 +63,10 @@ public sealed class StorageAccount
             var name = segment[..eq].Trim();
             if (!parts.TryAdd(name, segment[(eq + 1)..].Trim()))
             {
-                throw new FormatException($"Storage connection string has '{name}' more than once.");
+                // Name only the parts we know: an unknown "name" could be a pasted secret.
+                throw new FormatException(KnownParts.Contains(name)
+                    ? $"Storage connection string has {name} more than once."
+                    : "Storage connection string has a part name more than once.");
             }
         }
         if (parts.Count == 0)
