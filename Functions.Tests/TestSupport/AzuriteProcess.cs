@@ -17,14 +17,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
 {
     public const string NotInstalledMessage = "Azurite is not installed: run `npm ci` in the repo root (Node.js 20+ required)";
 
+    private const int Sigterm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly StringBuilder _stderr = new();
     private Process? _process;
 
+    private readonly string? _repoRoot;
+
     /// <param name="location">A folder for disk persistence, or null to keep everything in memory.</param>
-    public AzuriteProcess(string? location = null)
+    /// <param name="repoRoot">The folder holding package.json and node_modules; found from the test binaries when null.</param>
+    public AzuriteProcess(string? location = null, string? repoRoot = null)
     {
         Location = location;
+        _repoRoot = repoRoot;
     }
 
     public string? Location { get; }
@@ -51,7 +56,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             throw new InvalidOperationException("Azurite is already running.");
         }
-        var script = Path.Combine(FindRepoRoot(), "node_modules", "azurite", "dist", "src", "azurite.js");
+        var script = Path.Combine(_repoRoot ?? FindRepoRoot(), "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"{NotInstalledMessage}. Missing: {script}");
@@ -75,7 +80,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops Azurite gracefully (SIGTERM, so disk persistence flushes), killing it if it hangs.</summary>
+    /// <summary>
+    /// Stops Azurite: kills an in-memory one outright; asks one with disk persistence to exit (SIGTERM,
+    /// so it flushes its database), killing it if it has not exited within 10 s.
+    /// </summary>
     public async Task StopAsync()
     {
         var process = _process;
@@ -86,26 +94,22 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
         using (process)
         {
-            if (!process.HasExited)
+            if (!process.HasExited && Location is not null && !OperatingSystem.IsWindows() && SendSignal(process.Id, Sigterm) == 0)
             {
-                if (!OperatingSystem.IsWindows())
-                {
-                    _ = SendSignal(process.Id, 15);
-                }
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 try
                 {
-                    if (OperatingSystem.IsWindows())
-                    {
-                        throw new OperationCanceledException();
-                    }
                     await process.WaitForExitAsync(timeout.Token);
                 }
                 catch (OperationCanceledException)
                 {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync();
+                    // Hung on shutdown: killed below.
                 }
+            }
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
             }
         }
     }

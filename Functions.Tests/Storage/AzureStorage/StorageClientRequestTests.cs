@@ -140,6 +140,37 @@ public sealed class StorageClientRequestTests
     }
 
     [Fact]
+    public async Task TransactionOnAnAccountHostAddressesOperationsAbsolutelyAndReadsEachETag()
+    {
+        static string Part(string status, string? etag) =>
+            "--changesetresponse_9\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+            + $"HTTP/1.1 {status}\r\nX-Content-Type-Options: nosniff\r\nDataServiceVersion: 3.0;\r\n"
+            + (etag is null ? "" : $"ETag: {etag}\r\n") + "\r\n\r\n";
+        var body = "--batchresponse_9\r\nContent-Type: multipart/mixed; boundary=changesetresponse_9\r\n\r\n"
+            + Part("204 No Content", "W/\"datetime'a'\"") + Part("204 No Content", "W/\"datetime'b'\"") + Part("204 No Content", null)
+            + "--changesetresponse_9--\r\n--batchresponse_9--\r\n";
+        var handler = new StubHttpHandler(HttpStatusCode.Accepted, body);
+        var account = StorageAccount.WithTokenCredential(
+            new Uri("https://acme.table.core.windows.net"), new Uri("https://acme.queue.core.windows.net"), new StorageAccountTests.FakeTokenCredential());
+
+        var etags = await Table(handler, account).SubmitTransactionAsync("t12",
+        [
+            new(TableTransactionActionType.Insert, new TableEntity("p", "r0")),
+            new(TableTransactionActionType.Replace, new TableEntity("p", "r'1"), new ETag("W/\"v\"")),
+            new(TableTransactionActionType.Delete, new TableEntity("p", "r2")),
+        ]);
+
+        Assert.Equal([new ETag("W/\"datetime'a'\""), new ETag("W/\"datetime'b'\""), default], etags);
+        var sent = Assert.Single(handler.Requests);
+        Assert.Equal("https://acme.table.core.windows.net/$batch", sent.Uri.AbsoluteUri);
+        Assert.Contains("POST https://acme.table.core.windows.net/t12 HTTP/1.1\r\n", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("PUT https://acme.table.core.windows.net/t12(PartitionKey='p',RowKey='r%27%271') HTTP/1.1\r\n", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("If-Match: W/\"v\"\r\n", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("DELETE https://acme.table.core.windows.net/t12(PartitionKey='p',RowKey='r2') HTTP/1.1\r\n", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("If-Match: *\r\n", sent.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AzureAdAccountsSendABearerTokenForTheStorageScope()
     {
         var credential = new StorageAccountTests.FakeTokenCredential();

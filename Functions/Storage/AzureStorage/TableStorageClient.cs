@@ -132,9 +132,9 @@ public sealed class TableStorageClient : ITableStore
         TableRules.ValidateTableName(table);
         TableTransactionBatch.Validate(actions);
         var batchId = Guid.NewGuid().ToString("N");
-        var tableUrl = _endpoint.AbsoluteUri + "/" + table;
-        var body = TableTransactionBatch.Build(batchId, tableUrl, actions,
-            e => _endpoint.AbsoluteUri + EntityPath(table, e.PartitionKey, e.RowKey));
+        var baseUrl = _endpoint.AbsoluteUri.TrimEnd('/'); // a root endpoint's AbsoluteUri ends with '/'
+        var body = TableTransactionBatch.Build(batchId, baseUrl + "/" + table, actions,
+            e => baseUrl + EntityPath(table, e.PartitionKey, e.RowKey));
 
         using var message = CreateMessage(RequestMethod.Post, "/$batch");
         message.Request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=batch_" + batchId);
