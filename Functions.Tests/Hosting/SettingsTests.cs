@@ -35,6 +35,34 @@ public sealed class SettingsTests
         Assert.Contains("FUNCTIONS_CUSTOMHANDLER_PORT", ex.Message);
     }
 
+    [Theory]
+    [InlineData("AccountName=acct", "AzureWebJobsStorage")]
+    [InlineData("not a connection string", "AzureWebJobsStorage")]
+    public void AMalformedStorageConnectionStringIsNamedWithoutEchoingIt(string value, string named)
+    {
+        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = value });
+        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        Assert.Contains(named, ex.Message);
+    }
+
+    [Fact]
+    public void AnAccountKeyNeverAppearsInAStartUpError()
+    {
+        const string key = "c2VjcmV0LWtleS10aGF0LW11c3Qtbm90LWxlYWs=";
+        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = $"AccountKey={key};DefaultEndpointsProtocol=https" });
+        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        Assert.Contains("AzureWebJobsStorage", ex.Message);
+        Assert.DoesNotContain(key, ex.ToString());
+    }
+
+    [Fact]
+    public void IdentityBasedStorageNeedsBothServiceUris()
+    {
+        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage:tableServiceUri"] = "https://acct.table.core.windows.net" });
+        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        Assert.Contains("AzureWebJobsStorage__queueServiceUri", ex.Message);
+    }
+
     [Fact]
     public async Task WithNoSettingsTheAppRunsInMemoryStandaloneWithHealth()
     {

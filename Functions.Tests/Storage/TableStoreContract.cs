@@ -176,6 +176,28 @@ public abstract class TableStoreContract
     }
 
     [Fact]
+    public async Task AConditionalWriteWithoutAnETagIsRefusedRatherThanOverwriting()
+    {
+        var table = await NewTableAsync();
+        await Store.InsertAsync(table, Row("p", "r", ("V", 1)));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.ReplaceAsync(table, Row("p", "r", ("V", 2)), default));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.MergeAsync(table, Row("p", "r", ("V", 2)), default));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteAsync(table, "p", "r", default));
+        Assert.Equal(1, (await Store.GetEntityIfExistsAsync(table, "p", "r"))!["V"]);
+        Assert.Throws<ArgumentException>(() => TableFilter.Equal("Score", double.NaN));
+        Assert.Throws<ArgumentException>(() => TableFilter.GreaterThan("Score", double.PositiveInfinity));
+    }
+
+    [Fact]
+    public async Task GettingFromAMissingTableFailsWith404WhileAMissingRowIsNull()
+    {
+        var table = await NewTableAsync();
+        Assert.Null(await Store.GetEntityIfExistsAsync(table, "p", "absent"));
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(() => Store.GetEntityIfExistsAsync("tmissing" + Guid.NewGuid().ToString("N")[..10], "p", "r"));
+        Assert.Equal(404, ex.Status);
+    }
+
+    [Fact]
     public async Task DeleteWithAStaleETagFailsAndKeepsTheRow()
     {
         var table = await NewTableAsync();

@@ -1,4 +1,7 @@
 using Functions.Hosting;
+using Azure.Core;
+using Azure.Identity;
+using Functions.Storage.AzureStorage;
 using Functions.Storage.InMemory;
 
 namespace Functions.Storage;
@@ -26,8 +29,41 @@ public static class StorageExtensions
             return builder;
         }
 
-        throw new InvalidOperationException($"Setting {ConnectionSetting}: the Azure Storage adapter is not built yet.");
+        var account = AzureAccount(builder.Configuration.GetSection(ConnectionSetting));
+        builder.Services.AddSingleton<ITableStore>(new TableStorageClient(account));
+        builder.Services.AddSingleton<IQueueStore>(new QueueStorageClient(account));
+        return builder;
     }
+
+    private static StorageAccount AzureAccount(IConfigurationSection section)
+    {
+        if (!string.IsNullOrWhiteSpace(section.Value))
+        {
+            try
+            {
+                return StorageAccount.Parse(section.Value);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidOperationException($"Setting {ConnectionSetting} is not a valid storage connection string: {ex.Message}", ex);
+            }
+        }
+
+        // Azure AD: the Functions host's identity-based connection settings.
+        var tableUri = ServiceUri(section, "tableServiceUri");
+        var queueUri = ServiceUri(section, "queueServiceUri");
+        var clientId = section["clientId"];
+        TokenCredential credential = string.IsNullOrWhiteSpace(clientId)
+            ? new DefaultAzureCredential()
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return StorageAccount.WithTokenCredential(tableUri, queueUri, credential);
+    }
+
+    private static Uri ServiceUri(IConfigurationSection section, string name) =>
+        Uri.TryCreate(section[name], UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? uri
+            : throw new InvalidOperationException(
+                $"Setting {ConnectionSetting}__{name} must be an absolute URI (for example https://account.{name[..^10]}.core.windows.net) when {ConnectionSetting} is not a connection string.");
 
     /// <summary>True when no storage account is configured: the embedded in-memory stores are used.</summary>
     public static bool IsInMemory(IConfiguration configuration)

@@ -75,6 +75,10 @@ public abstract record TableFilter
             TableRules.ValidatePropertyName(property);
         }
         ArgumentNullException.ThrowIfNull(value);
+        if (value is double d && !double.IsFinite(d))
+        {
+            throw new ArgumentException("Table Storage filters cannot compare with NaN or Infinity.", nameof(value));
+        }
         return new TableComparison(property, op, TableRules.NormalizeValue(property, value));
     }
 }

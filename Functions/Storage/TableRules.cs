@@ -1,4 +1,5 @@
 using System.Text;
+using Azure;
 
 namespace Functions.Storage;
 
@@ -151,6 +152,13 @@ public static class TableRules
             }
         }
     }
+
+    /// <summary>
+    /// A conditional write names the version it expects, or <see cref="ETag.All"/> for any. A
+    /// forgotten ETag (<c>default</c>) is refused rather than read as "overwrite whatever is there".
+    /// </summary>
+    public static ETag RequireIfMatch(ETag ifMatch) =>
+        ifMatch == default ? throw new ArgumentException("An ETag (or ETag.All for any version) is required.", nameof(ifMatch)) : ifMatch;
 
     /// <summary>The smallest string greater than every string with this prefix, for prefix range queries.</summary>
     public static string PrefixUpperBound(string prefix)

@@ -60,9 +60,11 @@ public sealed class StorageClientRequestTests
         await table.ReplaceAsync("t12", entity, new ETag("W/\"v1\""));
         await table.MergeAsync("t12", entity, ETag.All);
         await table.UpsertAsync("t12", entity, TableUpsertMode.Merge);
-        await table.DeleteAsync("t12", "p", "r", default);
+        await table.DeleteAsync("t12", "p", "r", ETag.All);
+        await Assert.ThrowsAsync<ArgumentException>(() => table.DeleteAsync("t12", "p", "r", default));
 
         var r = handler.Requests;
+        Assert.Equal(4, r.Count);
         Assert.Equal(("PUT", "W/\"v1\""), (r[0].Method, r[0].Header("If-Match")));
         Assert.Equal(("MERGE", "*"), (r[1].Method, r[1].Header("If-Match")));
         Assert.Equal(("MERGE", null), (r[2].Method, r[2].Header("If-Match")));

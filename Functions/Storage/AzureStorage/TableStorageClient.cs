@@ -182,8 +182,7 @@ public sealed class TableStorageClient : ITableStore
 
     private static string EscapeKey(string key) => Uri.EscapeDataString(key.Replace("'", "''", StringComparison.Ordinal));
 
-    /// <summary><see cref="ETag.All"/> and <c>default</c> both mean "any version" (<c>*</c>), as in <see cref="TableTransactionAction.IfMatch"/>.</summary>
-    private static string IfMatch(ETag etag) => etag == default ? "*" : etag.ToString();
+    private static string IfMatch(ETag etag) => TableRules.RequireIfMatch(etag).ToString();
 
     /// <summary>The ETag header byte for byte (Azure.Core's parsed ETag would drop a strong ETag's quotes).</summary>
     private static ETag ETagOf(Response response) =>

@@ -39,10 +39,10 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
         Task.FromResult(WriteOne(table, entity, TableTransactionActionType.Insert, default));
 
     public Task<ETag> ReplaceAsync(string table, TableEntity entity, ETag ifMatch, CancellationToken cancellationToken = default) =>
-        Task.FromResult(WriteOne(table, entity, TableTransactionActionType.Replace, RequireIfMatch(ifMatch)));
+        Task.FromResult(WriteOne(table, entity, TableTransactionActionType.Replace, TableRules.RequireIfMatch(ifMatch)));
 
     public Task<ETag> MergeAsync(string table, TableEntity entity, ETag ifMatch, CancellationToken cancellationToken = default) =>
-        Task.FromResult(WriteOne(table, entity, TableTransactionActionType.Merge, RequireIfMatch(ifMatch)));
+        Task.FromResult(WriteOne(table, entity, TableTransactionActionType.Merge, TableRules.RequireIfMatch(ifMatch)));
 
     public Task<ETag> UpsertAsync(string table, TableEntity entity, TableUpsertMode mode = TableUpsertMode.Replace, CancellationToken cancellationToken = default) =>
         Task.FromResult(WriteOne(table, entity,
@@ -50,7 +50,7 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
 
     public Task DeleteAsync(string table, string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default)
     {
-        WriteOne(table, new TableEntity(partitionKey, rowKey), TableTransactionActionType.Delete, RequireIfMatch(ifMatch));
+        WriteOne(table, new TableEntity(partitionKey, rowKey), TableTransactionActionType.Delete, TableRules.RequireIfMatch(ifMatch));
         return Task.CompletedTask;
     }
 
@@ -188,9 +188,6 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
         t.Set(stored);
         return stored.ETag;
     }
-
-    private static ETag RequireIfMatch(ETag ifMatch) =>
-        ifMatch == default ? throw new ArgumentException("An ETag (or ETag.All) is required.", nameof(ifMatch)) : ifMatch;
 
     private MemoryTable GetTable(string table)
     {
