@@ -1,4 +1,9 @@
+using Functions.Hosting;
 using Functions.Tests.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Tests.Hosting;
@@ -6,60 +11,77 @@ namespace Functions.Tests.Hosting;
 /// <summary>Bad settings stop the app at start-up with a message naming the setting.</summary>
 public sealed class SettingsTests
 {
+    /// <summary>Builds and starts the app as Program does, on a test server, and returns why it failed to start.</summary>
+    private static async Task<Exception> StartFailureAsync(string key, string? value)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        Exception? failure;
+        try
+        {
+            builder.AddFunctionsApp();
+            await using var app = builder.Build();
+            app.MapFunctionsApp();
+            failure = await Record.ExceptionAsync(() => app.StartAsync());
+            if (failure is null) await app.StopAsync();
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        return failure ?? throw new Xunit.Sdk.XunitException($"The app started with {key}={value}.");
+    }
+
     [Theory]
     [InlineData("Queues:MaxDequeueCount", "0", "Queues:MaxDequeueCount")]
     [InlineData("Queues:BatchSize", "64", "Queues:BatchSize")]
     [InlineData("Queues:VisibilityTimeout", "8.00:00:00", "Queues:VisibilityTimeout")]
     [InlineData("Queues:MaxPollingInterval", "00:00:00.010", "Queues:MaxPollingInterval")]
     [InlineData("Queues:LeaseDuration", "00:00:01", "Queues:LeaseDuration")]
-    public void AnOutOfRangeSettingStopsStartUpAndIsNamed(string key, string value, string named)
+    public async Task AnOutOfRangeSettingStopsStartUpAndIsNamed(string key, string value, string named)
     {
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { [key] = value });
-        var ex = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
+        var ex = Assert.IsType<OptionsValidationException>(await StartFailureAsync(key, value));
         Assert.Contains(named, ex.Message);
     }
 
     [Fact]
-    public void ASettingOfTheWrongTypeStopsStartUp()
+    public async Task ASettingOfTheWrongTypeStopsStartUp()
     {
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["Queues:BatchSize"] = "many" });
-        var ex = Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
+        var ex = await StartFailureAsync("Queues:BatchSize", "many");
+        Assert.IsAssignableFrom<InvalidOperationException>(ex);
         Assert.Contains("BatchSize", ex.ToString());
     }
 
     [Fact]
-    public void AMalformedCustomHandlerPortIsNamed()
+    public async Task AMalformedCustomHandlerPortIsNamed()
     {
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "eighty" });
-        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync("FUNCTIONS_CUSTOMHANDLER_PORT", "eighty"));
         Assert.Contains("FUNCTIONS_CUSTOMHANDLER_PORT", ex.Message);
     }
 
     [Theory]
     [InlineData("AccountName=acct", "AzureWebJobsStorage")]
     [InlineData("not a connection string", "AzureWebJobsStorage")]
-    public void AMalformedStorageConnectionStringIsNamedWithoutEchoingIt(string value, string named)
+    public async Task AMalformedStorageConnectionStringIsNamed(string value, string named)
     {
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = value });
-        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync("AzureWebJobsStorage", value));
         Assert.Contains(named, ex.Message);
     }
 
     [Fact]
-    public void AnAccountKeyNeverAppearsInAStartUpError()
+    public async Task AnAccountKeyNeverAppearsInAStartUpError()
     {
         const string key = "c2VjcmV0LWtleS10aGF0LW11c3Qtbm90LWxlYWs=";
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = $"AccountKey={key};DefaultEndpointsProtocol=https" });
-        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync("AzureWebJobsStorage", $"AccountKey={key};DefaultEndpointsProtocol=https"));
         Assert.Contains("AzureWebJobsStorage", ex.Message);
         Assert.DoesNotContain(key, ex.ToString());
     }
 
     [Fact]
-    public void IdentityBasedStorageNeedsBothServiceUris()
+    public async Task IdentityBasedStorageNeedsBothServiceUris()
     {
-        using var app = new FunctionsAppFactory(new Dictionary<string, string?> { ["AzureWebJobsStorage:tableServiceUri"] = "https://acct.table.core.windows.net" });
-        var ex = Assert.Throws<InvalidOperationException>(() => app.CreateClient());
+        var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync("AzureWebJobsStorage:tableServiceUri", "https://acct.table.core.windows.net"));
         Assert.Contains("AzureWebJobsStorage__queueServiceUri", ex.Message);
     }
 
@@ -73,5 +95,25 @@ public sealed class SettingsTests
         Assert.Equal("standalone", health.Mode);
         Assert.Equal("in-memory", health.Storage);
         Assert.Matches(@"^\d+\.\d+\.\d+", health.Version);
+    }
+
+    [Fact]
+    public async Task TheRealProcessExitsWithTheBadSettingNamed()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Functions.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["Queues__MaxDequeueCount"] = "0";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{AppProcess.FreePort()}";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("Queues:MaxDequeueCount must be between 1 and 100.", await output + await error);
     }
 }

@@ -20,6 +20,14 @@ public sealed class TableEntity
         _properties = new Dictionary<string, object>(StringComparer.Ordinal);
     }
 
+    /// <summary>For stores rebuilding a row they checked when it was written: no validation, takes ownership of <paramref name="properties"/>.</summary>
+    internal TableEntity(string partitionKey, string rowKey, Dictionary<string, object> properties)
+    {
+        PartitionKey = partitionKey;
+        RowKey = rowKey;
+        _properties = properties;
+    }
+
     // For copies: keys and values were checked when the original was built.
     private TableEntity(TableEntity original)
     {

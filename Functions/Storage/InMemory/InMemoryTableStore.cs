@@ -31,7 +31,7 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
         var t = GetTable(table);
         lock (t)
         {
-            return Task.FromResult(t.Find(partitionKey, rowKey)?.Clone());
+            return Task.FromResult(t.Find(partitionKey, rowKey)?.ToEntity());
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
                     {
                         break;
                     }
-                    if (query.Filter is not null && !TableFilterEvaluator.Matches(query.Filter, row))
+                    if (query.Filter is not null && !TableFilterEvaluator.Matches(query.Filter, row.Get))
                     {
                         continue;
                     }
@@ -91,7 +91,7 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
                         nextKey = rowKey;
                         break;
                     }
-                    page.Add(row.Clone());
+                    page.Add(row.ToEntity());
                 }
             }
         }
@@ -168,25 +168,11 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
             return default;
         }
 
-        TableEntity stored;
-        var existing = t.Find(entity.PartitionKey, entity.RowKey);
-        if (existing is not null && type is TableTransactionActionType.Merge or TableTransactionActionType.UpsertMerge)
-        {
-            stored = existing.Clone();
-            foreach (var (name, value) in entity.Properties)
-            {
-                stored[name] = value;
-            }
-        }
-        else
-        {
-            stored = entity.Clone();
-        }
-        var now = time.GetUtcNow();
-        stored.Timestamp = now;
-        stored.ETag = new ETag("W/\"" + Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture) + "\"");
+        var merge = type is TableTransactionActionType.Merge or TableTransactionActionType.UpsertMerge;
+        var etag = new ETag("W/\"" + Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture) + "\"");
+        var stored = StoredRow.From(entity, merge ? t.Find(entity.PartitionKey, entity.RowKey) : null, etag, time.GetUtcNow());
         t.Set(stored);
-        return stored.ETag;
+        return etag;
     }
 
     private MemoryTable GetTable(string table)
@@ -215,10 +201,10 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
     {
         public Dictionary<string, Partition> Partitions { get; } = new(StringComparer.Ordinal);
 
-        public TableEntity? Find(string pk, string rk) =>
+        public StoredRow? Find(string pk, string rk) =>
             Partitions.TryGetValue(pk, out var p) && p.Rows.TryGetValue(rk, out var row) ? row : null;
 
-        public void Set(TableEntity row)
+        public void Set(StoredRow row)
         {
             if (!Partitions.TryGetValue(row.PartitionKey, out var p))
             {
@@ -256,11 +242,11 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
         private static readonly IComparer<string> KeyOrder = Comparer<string>.Create((x, y) =>
             ReferenceEquals(x, y) ? 0 : ReferenceEquals(x, Top) ? 1 : ReferenceEquals(y, Top) ? -1 : string.CompareOrdinal(x, y));
 
-        public Dictionary<string, TableEntity> Rows { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, StoredRow> Rows { get; } = new(StringComparer.Ordinal);
 
         public SortedSet<string> Keys { get; } = new(KeyOrder);
 
-        public IEnumerable<KeyValuePair<string, TableEntity>> GetViewFrom(string? from)
+        public IEnumerable<KeyValuePair<string, StoredRow>> GetViewFrom(string? from)
         {
             var keys = from is null ? Keys : Keys.GetViewBetween(from, Top);
             foreach (var key in keys)

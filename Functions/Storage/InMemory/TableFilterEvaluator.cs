@@ -3,22 +3,16 @@ namespace Functions.Storage.InMemory;
 /// <summary>Evaluates a <see cref="TableFilter"/> the way Table Storage does for the types it stores.</summary>
 internal static class TableFilterEvaluator
 {
-    public static bool Matches(TableFilter filter, TableEntity row) => filter switch
+    public static bool Matches(TableFilter filter, Func<string, object?> valueOf) => filter switch
     {
-        TableFilterCombination { Join: TableFilterJoin.And } c => Matches(c.Left, row) && Matches(c.Right, row),
-        TableFilterCombination c => Matches(c.Left, row) || Matches(c.Right, row),
-        TableComparison c => Compare(c, row),
+        TableFilterCombination { Join: TableFilterJoin.And } c => Matches(c.Left, valueOf) && Matches(c.Right, valueOf),
+        TableFilterCombination c => Matches(c.Left, valueOf) || Matches(c.Right, valueOf),
+        TableComparison c => Compare(c, valueOf(c.Property)),
         _ => throw new ArgumentException($"Unknown filter {filter.GetType().Name}.", nameof(filter)),
     };
 
-    private static bool Compare(TableComparison c, TableEntity row)
+    private static bool Compare(TableComparison c, object? actual)
     {
-        object? actual = c.Property switch
-        {
-            "RowKey" => row.RowKey,
-            "Timestamp" => row.Timestamp,
-            _ => row[c.Property],
-        };
         // A missing property or one of another type never matches, whatever the operator.
         if (actual is null || actual.GetType() != c.Value.GetType())
         {
