@@ -38,7 +38,7 @@ public sealed class AzuriteRestartAppTests : IAsyncLifetime
         {
             catalog.AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
                 .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed");
-            layout.AddTables(CountGreetingHandler.Table, "KeptRows").AddQueues("greetings", "greetings-poison", "doomed", "doomed-poison", "parked");
+            layout.AddTables(CountGreetingHandler.Table, "KeptRows").AddQueues("parked");
         });
 
     [Fact]

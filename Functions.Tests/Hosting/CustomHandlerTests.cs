@@ -20,7 +20,7 @@ public sealed class CustomHandlerTests : IAsyncLifetime
         catalog.AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
             .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed")
             .AddTimer<RecordingTimerHandler>("RecordTick", "0 */5 * * * *", runOnStartup: true);
-        layout.AddTables(CountGreetingHandler.Table).AddQueues("greetings", "greetings-poison", "doomed", "doomed-poison");
+        layout.AddTables(CountGreetingHandler.Table); // the functions' queues and poison queues come from the catalog
     }
 
     private readonly FunctionsAppFactory _customHandler = new(

@@ -11,13 +11,15 @@ namespace Functions.Tests.Hosting;
 /// <summary>The standalone queue trigger: the Functions host's rules, run by the app itself.</summary>
 public sealed class QueueRunnerTests : IAsyncLifetime
 {
-    private readonly InMemoryQueueStore _queues = new(TimeProvider.System);
+    private readonly InMemoryQueueStore _store = new(TimeProvider.System);
+    private readonly ScriptedQueueStore _queues;
     private readonly InMemoryTableStore _tables = new(TimeProvider.System);
     private readonly TestFunctionLog _log = new();
     private readonly FunctionCatalog _catalog = new FunctionCatalog()
         .AddQueue<CountGreetingHandler>("CountGreeting", "greetings")
         .AddQueue<AlwaysFailingHandler>("AlwaysFails", "doomed")
-        .AddQueue<SlowHandler>("Slow", "slow");
+        .AddQueue<SlowHandler>("Slow", "slow")
+        .AddQueue<CancellableSlowHandler>("Long", "long");
     private readonly QueueRunnerOptions _options = new()
     {
         MaxDequeueCount = 3,
@@ -26,6 +28,8 @@ public sealed class QueueRunnerTests : IAsyncLifetime
         MaxPollingInterval = TimeSpan.FromMilliseconds(200),
     };
     private QueueRunner? _runner;
+
+    public QueueRunnerTests() => _queues = new ScriptedQueueStore(_store);
 
     public async Task InitializeAsync()
     {
@@ -47,8 +51,9 @@ public sealed class QueueRunnerTests : IAsyncLifetime
         }
     }
 
-    private async Task StartRunnerAsync()
+    private async Task StartRunnerAsync(TimeSpan? leaseDuration = null)
     {
+        if (leaseDuration is { } lease) _options.LeaseDuration = lease;
         var services = new ServiceCollection()
             .AddSingleton<ITableStore>(_tables)
             .AddSingleton(_log)
@@ -86,7 +91,7 @@ public sealed class QueueRunnerTests : IAsyncLifetime
         var poisoned = Assert.Single(await _queues.ReceiveAsync("doomed-poison", 32, TimeSpan.FromMinutes(1)));
         Assert.Equal("{\"order\":42}", poisoned.Text);
         var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System).ListAsync(_catalog.QueueFunctions.Single(q => q.QueueName == "doomed"), default));
-        Assert.Equal(poisoned.MessageId, reason.RowKey);
+        Assert.Equal(poisoned.MessageId, reason.GetString("PoisonMessageId"));
         Assert.Equal(3L, reason.GetInt64("DequeueCount"));
         Assert.Equal(sent.MessageId, reason.GetString("OriginalMessageId"));
         Assert.Equal("AlwaysFails", reason.GetString("FunctionName"));
@@ -127,9 +132,9 @@ public sealed class QueueRunnerTests : IAsyncLifetime
     [Fact]
     public async Task StoppingLetsHandlersInFlightFinishAndSettleTheirMessages()
     {
-        await StartRunnerAsync();
         await _queues.SendAsync("slow", "first");
         await _queues.SendAsync("slow", "second");
+        await StartRunnerAsync();
         await Eventually.TrueAsync(() => Task.FromResult(_log.MaxConcurrent == 2), "both handlers are running");
 
         await _runner!.StopAsync(CancellationToken.None);
@@ -138,5 +143,76 @@ public sealed class QueueRunnerTests : IAsyncLifetime
         Assert.Equal(0, await _queues.GetApproximateMessageCountAsync("slow"));
         _runner.Dispose();
         _runner = null;
+    }
+
+    [Fact]
+    public async Task AStorageOutageWhileReceivingDoesNotStopTheQueue()
+    {
+        // What Azure.Core throws once its retries run out, and what a network time-out looks like.
+        _queues.ReceiveFailures.Enqueue(new AggregateException("Retry failed after 4 tries.", new HttpRequestException("connection refused")));
+        _queues.ReceiveFailures.Enqueue(new TaskCanceledException("The request timed out."));
+        _queues.ReceiveFailures.Enqueue(new Azure.RequestFailedException(503, "Server busy", "ServerBusy", null));
+        await StartRunnerAsync();
+        await Eventually.TrueAsync(() => Task.FromResult(_queues.ReceiveFailures.IsEmpty), "every scripted failure was hit");
+
+        var sent = await _queues.SendAsync("greetings", "after the outage");
+        await Eventually.TrueAsync(async () => await _tables.GetEntityIfExistsAsync(CountGreetingHandler.Table, "greeting", sent.MessageId) is not null, "the queue is polled again");
+    }
+
+    [Fact]
+    public async Task ALongHandlerKeepsItsMessageByRenewingTheLeaseAndRunsOnce()
+    {
+        await _queues.SendAsync("long", "long job");
+        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(1)); // renewed every 0.5 s; the handler takes 2.5 s
+
+        await Eventually.TrueAsync(() => Task.FromResult(_log.Invocations.Count == 1), "the handler finished");
+        await Eventually.TrueAsync(async () => await _store.GetApproximateMessageCountAsync("long") == 0, "the message is deleted");
+        Assert.Equal(1, _log.MaxConcurrent);
+        Assert.Empty(_log.Cancelled);
+        Assert.True(_queues.VisibilityUpdates >= 3, $"{_queues.VisibilityUpdates} renewals");
+    }
+
+    [Fact]
+    public async Task ATransientRenewalFailureIsRetriedAndTheResultStillCounts()
+    {
+        _queues.VisibilityFailures.Enqueue(new AggregateException("Retry failed after 4 tries.", new HttpRequestException("reset")));
+        await _queues.SendAsync("long", "long job");
+        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(2)); // renewals at 1 s (fails) and 2 s (works)
+
+        await Eventually.TrueAsync(() => Task.FromResult(_log.Invocations.Count == 1), "the handler finished");
+        await Eventually.TrueAsync(async () => await _store.GetApproximateMessageCountAsync("long") == 0, "the message is deleted despite the failed renewal");
+        Assert.Equal(1, _log.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task ALostLeaseCancelsTheHandlerAndLeavesTheMessageToItsNewReceiver()
+    {
+        _queues.VisibilityFailures.Enqueue(new Azure.RequestFailedException(404, "The specified message does not exist.", StorageErrorCodes.MessageNotFound, null));
+        var sent = await _queues.SendAsync("long", "contested job");
+        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => Task.FromResult(!_log.Cancelled.IsEmpty), "the handler is cancelled");
+        Assert.Equal(sent.MessageId, _log.Cancelled.First().MessageId);
+        Assert.Equal(0, await _store.GetApproximateMessageCountAsync("long-poison"));
+    }
+
+    [Fact]
+    public async Task HandlersBuiltForOneMessageAreDisposedAfterIt()
+    {
+        await _queues.SendAsync("long", "job");
+        await StartRunnerAsync();
+        await Eventually.TrueAsync(() => Task.FromResult(!_log.Disposed.IsEmpty), "the handler is disposed");
+        Assert.Single(_log.Invocations);
+    }
+
+    [Fact]
+    public async Task AQueueFunctionsQueuesAreCreatedFromTheCatalogAlone()
+    {
+        await using var app = new FunctionsAppFactory(addFunctions: (c, _) => c.AddQueue<CountGreetingHandler>("Fresh", "fresh-queue"));
+        var client = app.CreateClient();
+        var health = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<HealthReport>(client, "/api/health");
+        Assert.Equal("ok", health!.Status);
+        Assert.Contains(health.Queues, q => q.Name == "fresh-queue");
+        Assert.Equal(0, await app.Get<IQueueStore>().GetApproximateMessageCountAsync("fresh-queue-poison"));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Tests.Hosting;
@@ -83,6 +84,36 @@ public sealed class SettingsTests
     {
         var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync("AzureWebJobsStorage:tableServiceUri", "https://acct.table.core.windows.net"));
         Assert.Contains("AzureWebJobsStorage__queueServiceUri", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("AzureWebJobsStorage:accountName", "Not_An_Account", "AzureWebJobsStorage__accountName")]
+    [InlineData("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001", "AzureWebJobsStorage__tableServiceUri")]
+    public async Task IdentityBasedSettingsAloneNeverFallBackToInMemoryStorage(string key, string value, string named)
+    {
+        var ex = Assert.IsType<InvalidOperationException>(await StartFailureAsync(key, value));
+        Assert.Contains(named, ex.Message);
+    }
+
+    [Fact]
+    public async Task AnAccountNameGivesThePublicCloudEndpoints()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage:accountName"] = "contosowa" });
+        builder.AddFunctionsApp();
+        await using var app = builder.Build();
+        Assert.Equal("azure", app.Services.GetRequiredService<Functions.Storage.ITableStore>().Kind);
+        Assert.False(Functions.Storage.StorageExtensions.IsInMemory(builder.Configuration));
+    }
+
+    [Fact]
+    public void EmptyIdentitySettingsMeanInMemoryAsInTheSampleFile()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "", ["AzureWebJobsStorage:tableServiceUri"] = "", ["AzureWebJobsStorage:queueServiceUri"] = " ",
+        }).Build();
+        Assert.True(Functions.Storage.StorageExtensions.IsInMemory(configuration));
     }
 
     [Fact]

@@ -240,6 +240,21 @@ public abstract class TableStoreContract
         Assert.Equal(["msg-001", "msg-002", "msg-003"], prefix.Entities.Select(e => e.RowKey));
     }
 
+    [Theory]
+    [InlineData("order.")]   // the bound "order/" holds a character keys may not
+    [InlineData("x>")]       // "x?"
+    [InlineData("a\"")]      // "a#"
+    [InlineData("z\uffff")]  // no bound above: open range
+    public async Task PrefixQueriesWorkWhateverTheLastCharacter(string prefix)
+    {
+        var table = await NewTableAsync();
+        await Store.InsertAsync(table, Row("p", prefix + "1"));
+        await Store.InsertAsync(table, Row("p", prefix + "2"));
+        await Store.InsertAsync(table, Row("p", "0-before"));
+        var page = await Store.QueryAsync(table, TableQuery.WithRowKeyPrefix("p", prefix));
+        Assert.Equal([prefix + "1", prefix + "2"], page.Entities.Select(e => e.RowKey));
+    }
+
     [Fact]
     public async Task PagesFollowContinuationTokensWithoutSkipsOrRepeats()
     {
@@ -330,7 +345,7 @@ public abstract class TableStoreContract
             new(TableTransactionActionType.Insert, Row("p", "new", ("V", 1))),
             new(TableTransactionActionType.Replace, Row("p", "keep", ("V", 2)), existing),
             new(TableTransactionActionType.UpsertMerge, Row("p", "upserted", ("V", 3))),
-            new(TableTransactionActionType.Delete, new TableEntity("p", "gone")),
+            new(TableTransactionActionType.Delete, new TableEntity("p", "gone"), ETag.All),
         ]);
         Assert.Equal(4, etags.Count);
         Assert.NotEqual(default, etags[0]);
@@ -369,7 +384,7 @@ public abstract class TableStoreContract
         var ex = await Assert.ThrowsAsync<TableTransactionFailedException>(() => Store.SubmitTransactionAsync(table,
         [
             new(TableTransactionActionType.Insert, Row("p", "first")),
-            new(TableTransactionActionType.Delete, new TableEntity("p", "second-missing")),
+            new(TableTransactionActionType.Delete, new TableEntity("p", "second-missing"), ETag.All),
         ]));
         Assert.Equal(404, ex.Status);
         Assert.Equal(1, ex.FailedIndex);
@@ -396,6 +411,11 @@ public abstract class TableStoreContract
         await Assert.ThrowsAsync<ArgumentException>(() => Store.SubmitTransactionAsync(table,
             [new(TableTransactionActionType.Insert, Row("p", "a")), new(TableTransactionActionType.UpsertMerge, Row("p", "a"))]));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.SubmitTransactionAsync(table, []));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.SubmitTransactionAsync(table,
+            [new(TableTransactionActionType.Replace, Row("p", "a"))])); // a forgotten ETag
+        var big = Enumerable.Range(0, 5).Select(i => new TableTransactionAction(TableTransactionActionType.Insert,
+            Row("p", $"big{i}", Enumerable.Range(0, 30).Select(j => ($"S{j}", (object)new string('x', 16_000))).ToArray()))).ToList();
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.SubmitTransactionAsync(table, big)); // over 4 MiB
         Assert.Empty((await Store.QueryAsync(table, new TableQuery("p"))).Entities);
     }
 

@@ -9,6 +9,8 @@ public sealed class TestFunctionLog
 {
     public ConcurrentQueue<QueueInvocation> Invocations { get; } = new();
     public ConcurrentQueue<TimerInvocation> TimerRuns { get; } = new();
+    public ConcurrentQueue<QueueInvocation> Cancelled { get; } = new();
+    public ConcurrentQueue<string> Disposed { get; } = new();
     private int _running;
     private int _maxRunning;
 
@@ -94,4 +96,29 @@ public static class Eventually
         }
         Assert.Fail($"Timed out after {seconds} s waiting until {because}.");
     }
+}
+
+/// <summary>A slow queue function that honours cancellation, to observe lease loss and shutdown.</summary>
+public sealed class CancellableSlowHandler(TestFunctionLog log) : IQueueFunctionHandler, IDisposable
+{
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(2.5);
+
+    public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
+    {
+        using (log.Enter())
+        {
+            try
+            {
+                await Task.Delay(Duration, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                log.Cancelled.Enqueue(invocation);
+                throw;
+            }
+        }
+        log.Invocations.Enqueue(invocation);
+    }
+
+    public void Dispose() => log.Disposed.Enqueue(nameof(CancellableSlowHandler));
 }

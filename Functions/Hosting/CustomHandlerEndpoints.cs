@@ -71,6 +71,8 @@ public static class CustomHandlerEndpoints
         }
         catch (Exception ex)
         {
+            // The host fails the invocation on any non-2xx and does not read this body, so our own
+            // log is the record of why; the body only helps someone calling the endpoint by hand.
             logs.CreateLogger(typeof(CustomHandlerEndpoints)).LogError(ex, "Function {Function} failed", functionName);
             return TypedResults.Json(InvocationResponse.Failed(PoisonMessages.Describe(ex)), statusCode: StatusCodes.Status500InternalServerError);
         }

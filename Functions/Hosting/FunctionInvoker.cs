@@ -7,17 +7,32 @@ namespace Functions.Hosting;
 /// </summary>
 public sealed class FunctionInvoker(IServiceScopeFactory scopes)
 {
-    public async Task InvokeQueueAsync(QueueFunction function, QueueInvocation invocation, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var handler = (IQueueFunctionHandler)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, function.HandlerType);
-        await handler.HandleAsync(invocation, cancellationToken);
-    }
+    public Task InvokeQueueAsync(QueueFunction function, QueueInvocation invocation, CancellationToken cancellationToken) =>
+        InvokeAsync<IQueueFunctionHandler>(function.HandlerType, h => h.HandleAsync(invocation, cancellationToken));
 
-    public async Task InvokeTimerAsync(TimerFunction function, TimerInvocation invocation, CancellationToken cancellationToken)
+    public Task InvokeTimerAsync(TimerFunction function, TimerInvocation invocation, CancellationToken cancellationToken) =>
+        InvokeAsync<ITimerFunctionHandler>(function.HandlerType, h => h.RunAsync(invocation, cancellationToken));
+
+    private async Task InvokeAsync<THandler>(Type handlerType, Func<THandler, Task> run)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var handler = (ITimerFunctionHandler)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, function.HandlerType);
-        await handler.RunAsync(invocation, cancellationToken);
+        // Handlers need no registration; one built here (not by the container) is ours to dispose.
+        var registered = scope.ServiceProvider.GetService(handlerType);
+        var handler = registered ?? ActivatorUtilities.CreateInstance(scope.ServiceProvider, handlerType);
+        try
+        {
+            await run((THandler)handler);
+        }
+        finally
+        {
+            if (registered is null)
+            {
+                switch (handler)
+                {
+                    case IAsyncDisposable asyncDisposable: await asyncDisposable.DisposeAsync(); break;
+                    case IDisposable disposable: disposable.Dispose(); break;
+                }
+            }
+        }
     }
 }

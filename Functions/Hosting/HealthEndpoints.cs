@@ -1,5 +1,4 @@
 using System.Reflection;
-using Azure;
 using Functions.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,8 +24,9 @@ public static class HealthEndpoints
                     await queues.GetApproximateMessageCountAsync(function.PoisonQueueName, cancellationToken)));
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ArgumentException)
         {
+            // Storage is down or unreachable, however the client reports it (a 5xx, retries exhausted, a time-out).
             return TypedResults.Json(Report("unavailable", queues, hosting, depths), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return TypedResults.Ok(Report("ok", queues, hosting, depths));

@@ -16,15 +16,18 @@ public sealed class PoisonMessages(IQueueStore queues, ITableStore tables, TimeP
     public async Task MoveAsync(QueueFunction function, QueueMessage message, string popReceipt, string lastError, CancellationToken cancellationToken)
     {
         var copy = await queues.SendAsync(function.PoisonQueueName, message.Text, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
-        var row = new TableEntity(function.PoisonQueueName, copy.MessageId)
+        var failedOn = time.GetUtcNow();
+        // Oldest first in RowKey order: the failure time, then the poison copy's id.
+        var row = new TableEntity(function.PoisonQueueName, $"{failedOn.UtcTicks:D19}-{copy.MessageId}")
         {
+            ["PoisonMessageId"] = copy.MessageId,
             ["FunctionName"] = function.Name,
             ["QueueName"] = function.QueueName,
             ["OriginalMessageId"] = message.MessageId,
             ["DequeueCount"] = message.DequeueCount,
             ["LastError"] = lastError.Length > MaxErrorLength ? lastError[..MaxErrorLength] : lastError,
             ["InsertedOn"] = message.InsertedOn,
-            ["FailedOn"] = time.GetUtcNow(),
+            ["FailedOn"] = failedOn,
         };
         await tables.UpsertAsync(Table, row, cancellationToken: cancellationToken);
         await queues.DeleteMessageAsync(function.QueueName, message.MessageId, popReceipt, cancellationToken);

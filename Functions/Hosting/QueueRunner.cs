@@ -21,6 +21,7 @@ public sealed class QueueRunner(
     ILogger<QueueRunner> logger) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ReleaseGrace = TimeSpan.FromSeconds(5);
     private readonly QueueRunnerOptions _options = options.Value;
 
     // Cancelled only when the host's shutdown timeout runs out: until then handlers may finish.
@@ -31,8 +32,16 @@ public sealed class QueueRunner(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await using var _ = cancellationToken.Register(_handlersStop.Cancel);
-        await base.StopAsync(cancellationToken);
+        await using (cancellationToken.Register(_handlersStop.Cancel))
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        // Out of time: handlers were cancelled. Give them a moment to release their messages
+        // before the host disposes the services they use.
+        if (ExecuteTask is { IsCompleted: false } running)
+        {
+            await Task.WhenAny(running, Task.Delay(ReleaseGrace, time));
+        }
     }
 
     public override void Dispose()
@@ -57,10 +66,13 @@ public sealed class QueueRunner(
                 IReadOnlyList<QueueMessage> messages;
                 try
                 {
-                    messages = await queues.ReceiveAsync(function.QueueName, taken, _options.LeaseDuration, stoppingToken);
+                    // Not cancelled by shutdown: a receive cut off after the service applied it would
+                    // leave its messages hidden for a whole lease with an attempt used up.
+                    messages = await queues.ReceiveAsync(function.QueueName, taken, _options.LeaseDuration, CancellationToken.None);
                 }
-                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
+                catch (Exception ex)
                 {
+                    // Whatever storage throws (a 503, retries exhausted, a time-out), the loop must live on.
                     slots.Release(taken);
                     logger.LogWarning(ex, "Receiving from queue {Queue} failed; retrying", function.QueueName);
                     await DelayAsync(_options.MaxPollingInterval, stoppingToken);
@@ -126,11 +138,12 @@ public sealed class QueueRunner(
         }
 
         await using var lease = new MessageLease(queues, function.QueueName, message, _options.LeaseDuration, time, logger);
+        using var handlerStop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
         Exception? failure = null;
         try
         {
             var invocation = new QueueInvocation(function.Name, function.QueueName, message.Text, message.MessageId, message.DequeueCount, message.InsertedOn);
-            await invoker.InvokeQueueAsync(function, invocation, ct);
+            await invoker.InvokeQueueAsync(function, invocation, handlerStop.Token);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -144,6 +157,12 @@ public sealed class QueueRunner(
             failure = ex;
         }
         await lease.StopAsync();
+        if (lease.IsLost)
+        {
+            // Another receiver has the message now; it settles it. Nothing of ours is valid any more.
+            logger.LogWarning("Message {MessageId} of {Function} lost its lease while running; left to its new receiver", message.MessageId, function.Name);
+            return;
+        }
 
         if (failure is null)
         {

@@ -28,5 +28,5 @@ public static class StorageErrorCodes
     /// Azure answers 404 MessageNotFound; Azurite answers 400 PopReceiptMismatch.
     /// </summary>
     public static bool IsLostMessageLease(RequestFailedException ex) =>
-        ex.Status == 404 || (ex.Status == 400 && ex.ErrorCode == PopReceiptMismatch);
+        (ex.Status == 404 && ex.ErrorCode == MessageNotFound) || (ex.Status == 400 && ex.ErrorCode == PopReceiptMismatch);
 }

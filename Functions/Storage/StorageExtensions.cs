@@ -49,9 +49,15 @@ public static class StorageExtensions
             }
         }
 
-        // Azure AD: the Functions host's identity-based connection settings.
-        var tableUri = ServiceUri(section, "tableServiceUri");
-        var queueUri = ServiceUri(section, "queueServiceUri");
+        // Azure AD: the Functions host's identity-based connection settings, either the account
+        // name (public cloud endpoints) or both service URIs.
+        var accountName = section["accountName"];
+        var tableUri = string.IsNullOrWhiteSpace(accountName) || !string.IsNullOrWhiteSpace(section["tableServiceUri"])
+            ? ServiceUri(section, "tableServiceUri")
+            : AccountUri(accountName, "table");
+        var queueUri = string.IsNullOrWhiteSpace(accountName) || !string.IsNullOrWhiteSpace(section["queueServiceUri"])
+            ? ServiceUri(section, "queueServiceUri")
+            : AccountUri(accountName, "queue");
         var clientId = section["clientId"];
         TokenCredential credential = string.IsNullOrWhiteSpace(clientId)
             ? new DefaultAzureCredential()
@@ -59,18 +65,26 @@ public static class StorageExtensions
         return StorageAccount.WithTokenCredential(tableUri, queueUri, credential);
     }
 
+    private static Uri AccountUri(string accountName, string service) =>
+        accountName.Length is >= 3 and <= 24 && accountName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))
+            ? new Uri($"https://{accountName}.{service}.core.windows.net")
+            : throw new InvalidOperationException($"Setting {ConnectionSetting}__accountName must be a storage account name: 3 to 24 lowercase letters and digits.");
+
     private static Uri ServiceUri(IConfigurationSection section, string name) =>
         Uri.TryCreate(section[name], UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
             ? uri
             : throw new InvalidOperationException(
-                $"Setting {ConnectionSetting}__{name} must be an absolute URI (for example https://account.{name[..^10]}.core.windows.net) when {ConnectionSetting} is not a connection string.");
+                $"Setting {ConnectionSetting}__{name} must be an absolute URI (for example https://account.{name[..^10]}.core.windows.net) when {ConnectionSetting} is neither a connection string nor given as {ConnectionSetting}__accountName.");
 
     /// <summary>True when no storage account is configured: the embedded in-memory stores are used.</summary>
     public static bool IsInMemory(IConfiguration configuration)
     {
         var section = configuration.GetSection(ConnectionSetting);
-        return string.IsNullOrWhiteSpace(section.Value) && section["tableServiceUri"] is null && section["queueServiceUri"] is null;
+        return string.IsNullOrWhiteSpace(section.Value) && IdentitySettings.All(name => string.IsNullOrWhiteSpace(section[name]));
     }
+
+    // The Functions host's identity-based connection settings (AzureWebJobsStorage__<name>).
+    private static readonly string[] IdentitySettings = ["accountName", "tableServiceUri", "queueServiceUri", "clientId", "credential"];
 
     /// <summary>The <see cref="StorageLayout"/> capabilities add their tables and queues to.</summary>
     public static StorageLayout GetStorageLayout(this IHostApplicationBuilder builder) =>

@@ -29,8 +29,12 @@ public sealed record TableQuery(string PartitionKey)
     public void Validate()
     {
         TableRules.ValidateKey(PartitionKey, nameof(PartitionKey));
-        if (RowKeyFrom is not null) TableRules.ValidateKey(RowKeyFrom, nameof(RowKeyFrom));
-        if (RowKeyBefore is not null) TableRules.ValidateKey(RowKeyBefore, nameof(RowKeyBefore));
+        // Range bounds are compared, never stored: any characters will do (a prefix bound such as
+        // "order/" for "order." is fine), as long as they fit in a key's length.
+        if (RowKeyFrom?.Length > TableRules.MaxKeyLength || RowKeyBefore?.Length > TableRules.MaxKeyLength + 1)
+        {
+            throw new ArgumentException("A row-key bound is longer than a row key can be.");
+        }
         if (Top is < 1 or > TableRules.MaxPageSize)
         {
             throw new ArgumentOutOfRangeException(nameof(Top), Top, $"Top must be between 1 and {TableRules.MaxPageSize}.");
@@ -38,7 +42,11 @@ public sealed record TableQuery(string PartitionKey)
     }
 }
 
-/// <summary>One page of a query; pass <see cref="ContinuationToken"/> back for the next one (null: no more).</summary>
+/// <summary>
+/// One page of a query; pass <see cref="ContinuationToken"/> back for the next one (null: no more).
+/// A page can hold fewer rows than asked for, or none, and still have a token (Table Storage
+/// stops a page at time or partition limits): only a null token means the end.
+/// </summary>
 public sealed record TablePage(IReadOnlyList<TableEntity> Entities, string? ContinuationToken);
 
 public enum TableComparisonOperator

@@ -14,6 +14,7 @@ public static class TableRules
     public const int MaxStringChars = 32 * 1024; // 64 KiB as UTF-16
     public const int MaxBinaryBytes = 64 * 1024;
     public const int MaxBatchOperations = 100;
+    public const long MaxBatchBytes = 4 * 1024 * 1024;
     public const int MaxPageSize = 1000;
 
     private static readonly DateTimeOffset MinDate = new(1601, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -133,11 +134,15 @@ public static class TableRules
         {
             throw new ArgumentException($"A transaction has 1 to {MaxBatchOperations} operations; this one has {actions.Count}.", nameof(actions));
         }
-        var partitionKey = actions[0].Entity.PartitionKey;
+        var partitionKey = actions[0]?.Entity?.PartitionKey;
         var rows = new HashSet<string>(StringComparer.Ordinal);
+        long size = 0;
         foreach (var action in actions)
         {
-            ArgumentNullException.ThrowIfNull(action);
+            if (action?.Entity is null)
+            {
+                throw new ArgumentException("A transaction operation and its entity cannot be null.", nameof(actions));
+            }
             if (!string.Equals(action.Entity.PartitionKey, partitionKey, StringComparison.Ordinal))
             {
                 throw new ArgumentException("All operations of a transaction must be in one partition.", nameof(actions));
@@ -146,10 +151,19 @@ public static class TableRules
             {
                 throw new ArgumentException($"Row '{action.Entity.RowKey}' appears twice in one transaction.", nameof(actions));
             }
+            if (action.ActionType is TableTransactionActionType.Replace or TableTransactionActionType.Merge or TableTransactionActionType.Delete)
+            {
+                _ = action.IfMatch; // refuses a missing ETag
+            }
             if (action.ActionType != TableTransactionActionType.Delete)
             {
                 ValidateForWrite(action.Entity);
+                size += EstimateSize(action.Entity);
             }
+        }
+        if (size > MaxBatchBytes)
+        {
+            throw new ArgumentException($"A transaction carries at most 4 MiB of entities; this one carries about {size / 1024} KiB.", nameof(actions));
         }
     }
 
@@ -160,11 +174,17 @@ public static class TableRules
     public static ETag RequireIfMatch(ETag ifMatch) =>
         ifMatch == default ? throw new ArgumentException("An ETag (or ETag.All for any version) is required.", nameof(ifMatch)) : ifMatch;
 
-    /// <summary>The smallest string greater than every string with this prefix, for prefix range queries.</summary>
-    public static string PrefixUpperBound(string prefix)
+    /// <summary>
+    /// The smallest string greater than every string with this prefix, for prefix range queries;
+    /// null when there is none (a prefix of only U+FFFF characters): then the range is open above.
+    /// </summary>
+    public static string? PrefixUpperBound(string prefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        var sb = new StringBuilder(prefix);
+        var end = prefix.Length;
+        while (end > 0 && prefix[end - 1] == '\uffff') end--;
+        if (end == 0) return null;
+        var sb = new StringBuilder(prefix, 0, end, end);
         sb[^1] = (char)(sb[^1] + 1);
         return sb.ToString();
     }

@@ -6,21 +6,24 @@ public enum TableTransactionActionType
 {
     /// <summary>Fails with 409 if the row exists.</summary>
     Insert,
-    /// <summary>Replaces an existing row; ETag <c>default</c> means any version (<c>*</c>).</summary>
+    /// <summary>Replaces an existing row with the given ETag (<see cref="ETag.All"/>: any version).</summary>
     Replace,
-    /// <summary>Merges into an existing row; ETag <c>default</c> means any version (<c>*</c>).</summary>
+    /// <summary>Merges into an existing row with the given ETag (<see cref="ETag.All"/>: any version).</summary>
     Merge,
     UpsertReplace,
     UpsertMerge,
-    /// <summary>Deletes an existing row; ETag <c>default</c> means any version (<c>*</c>).</summary>
+    /// <summary>Deletes an existing row with the given ETag (<see cref="ETag.All"/>: any version).</summary>
     Delete,
 }
 
 /// <summary>One operation of an entity group transaction (same table, same partition, each row once).</summary>
 public sealed record TableTransactionAction(TableTransactionActionType ActionType, TableEntity Entity, ETag ETag = default)
 {
-    /// <summary>The If-Match value this action sends: its ETag, or <c>*</c> when none was given.</summary>
-    public ETag IfMatch => ETag == default ? ETag.All : ETag;
+    /// <summary>
+    /// The If-Match value a conditional action (replace, merge, delete) sends. As for single
+    /// writes, a forgotten ETag is refused rather than read as "overwrite whatever is there".
+    /// </summary>
+    public ETag IfMatch => TableRules.RequireIfMatch(ETag);
 }
 
 /// <summary>A transaction failed as a whole; nothing was written. <see cref="FailedIndex"/> names the operation.</summary>

@@ -15,7 +15,8 @@ public static class TenantEndpoints
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
-        if (StorageExtensions.IsInMemory(builder.Configuration))
+        // Only for someone trying the app by hand: never under the Functions host, which keeps stdout in its logs.
+        if (StorageExtensions.IsInMemory(builder.Configuration) && HostingEnvironment.From(builder.Configuration).Mode == HostingMode.Standalone)
         {
             builder.Services.AddHostedService<DemoTenantSeeder>();
         }

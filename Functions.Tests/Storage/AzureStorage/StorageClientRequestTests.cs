@@ -159,7 +159,7 @@ public sealed class StorageClientRequestTests
         [
             new(TableTransactionActionType.Insert, new TableEntity("p", "r0")),
             new(TableTransactionActionType.Replace, new TableEntity("p", "r'1"), new ETag("W/\"v\"")),
-            new(TableTransactionActionType.Delete, new TableEntity("p", "r2")),
+            new(TableTransactionActionType.Delete, new TableEntity("p", "r2"), ETag.All),
         ]);
 
         Assert.Equal([new ETag("W/\"datetime'a'\""), new ETag("W/\"datetime'b'\""), default], etags);

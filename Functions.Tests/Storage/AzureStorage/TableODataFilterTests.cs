@@ -117,10 +117,10 @@ public sealed class TableODataFilterTests
     {
         TableTransactionAction Insert(string pk, string rk) => new(TableTransactionActionType.Insert, new TableEntity(pk, rk));
 
-        Assert.Throws<ArgumentException>(() => TableTransactionBatch.Validate([]));
-        Assert.Throws<ArgumentException>(() => TableTransactionBatch.Validate(Enumerable.Range(0, 101).Select(i => Insert("p", $"r{i}")).ToList()));
-        Assert.Throws<ArgumentException>(() => TableTransactionBatch.Validate([Insert("p", "a"), Insert("q", "b")]));
-        Assert.Throws<ArgumentException>(() => TableTransactionBatch.Validate([Insert("p", "a"), new(TableTransactionActionType.Delete, new TableEntity("p", "a"))]));
-        TableTransactionBatch.Validate(Enumerable.Range(0, 100).Select(i => Insert("p", $"r{i}")).ToList());
+        Assert.Throws<ArgumentException>(() => TableRules.ValidateTransaction([]));
+        Assert.Throws<ArgumentException>(() => TableRules.ValidateTransaction(Enumerable.Range(0, 101).Select(i => Insert("p", $"r{i}")).ToList()));
+        Assert.Throws<ArgumentException>(() => TableRules.ValidateTransaction([Insert("p", "a"), Insert("q", "b")]));
+        Assert.Throws<ArgumentException>(() => TableRules.ValidateTransaction([Insert("p", "a"), new(TableTransactionActionType.Delete, new TableEntity("p", "a"))]));
+        TableRules.ValidateTransaction(Enumerable.Range(0, 100).Select(i => Insert("p", $"r{i}")).ToList());
     }
 }

@@ -265,10 +265,10 @@ public sealed class TableStorageClientAzuriteTests(AzuriteFixture azurite) : ICl
         [
             new(TableTransactionActionType.Insert, new TableEntity("p", "insert") { ["V"] = 1, ["D"] = 2.0 }),
             new(TableTransactionActionType.Replace, new TableEntity("p", "replace") { ["V"] = 2 }, existing),
-            new(TableTransactionActionType.Merge, new TableEntity("p", "merge") { ["V"] = 3 }),
+            new(TableTransactionActionType.Merge, new TableEntity("p", "merge") { ["V"] = 3 }, ETag.All),
             new(TableTransactionActionType.UpsertReplace, new TableEntity("p", "upsert1") { ["V"] = 4 }),
             new(TableTransactionActionType.UpsertMerge, new TableEntity("p", "upsert2") { ["V"] = 5 }),
-            new(TableTransactionActionType.Delete, new TableEntity("p", "delete")),
+            new(TableTransactionActionType.Delete, new TableEntity("p", "delete"), ETag.All),
         ]);
 
         Assert.Equal(6, etags.Count);

@@ -130,7 +130,7 @@ public sealed class TableStorageClient : ITableStore
     public async Task<IReadOnlyList<ETag>> SubmitTransactionAsync(string table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
         TableRules.ValidateTableName(table);
-        TableTransactionBatch.Validate(actions);
+        TableRules.ValidateTransaction(actions);
         var batchId = Guid.NewGuid().ToString("N");
         var baseUrl = _endpoint.AbsoluteUri.TrimEnd('/'); // a root endpoint's AbsoluteUri ends with '/'
         var body = TableTransactionBatch.Build(batchId, baseUrl + "/" + table, actions,

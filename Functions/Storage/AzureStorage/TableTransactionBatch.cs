@@ -11,41 +11,6 @@ namespace Functions.Storage.AzureStorage;
 /// </summary>
 internal static partial class TableTransactionBatch
 {
-    /// <summary>Client-side checks the service also makes (Azurite skips some): 1–100 operations, one partition, each row once.</summary>
-    public static void Validate(IReadOnlyList<TableTransactionAction> actions)
-    {
-        ArgumentNullException.ThrowIfNull(actions);
-        if (actions.Count == 0)
-        {
-            throw new ArgumentException("A transaction needs at least one operation.", nameof(actions));
-        }
-        if (actions.Count > TableRules.MaxBatchOperations)
-        {
-            throw new ArgumentException($"A transaction holds at most {TableRules.MaxBatchOperations} operations; this one has {actions.Count}.", nameof(actions));
-        }
-        var partition = actions[0]?.Entity?.PartitionKey;
-        var rows = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var action in actions)
-        {
-            if (action?.Entity is null)
-            {
-                throw new ArgumentException("A transaction operation and its entity cannot be null.", nameof(actions));
-            }
-            if (action.Entity.PartitionKey != partition)
-            {
-                throw new ArgumentException("All operations of a transaction must be in one partition.", nameof(actions));
-            }
-            if (!rows.Add(action.Entity.RowKey))
-            {
-                throw new ArgumentException($"Row '{action.Entity.RowKey}' appears more than once in the transaction.", nameof(actions));
-            }
-            if (action.ActionType != TableTransactionActionType.Delete)
-            {
-                TableRules.ValidateForWrite(action.Entity);
-            }
-        }
-    }
-
     /// <summary>The request body; <paramref name="entityUrl"/> gives an operation's absolute URL.</summary>
     public static byte[] Build(string batchId, string tableUrl, IReadOnlyList<TableTransactionAction> actions, Func<TableEntity, string> entityUrl)
     {

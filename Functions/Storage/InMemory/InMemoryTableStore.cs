@@ -109,7 +109,7 @@ public sealed class InMemoryTableStore(TimeProvider time) : ITableStore
             {
                 try
                 {
-                    CheckPrecondition(t, actions[i].Entity, actions[i].ActionType, actions[i].IfMatch);
+                    CheckPrecondition(t, actions[i].Entity, actions[i].ActionType, actions[i].ETag); // conditional ones checked by ValidateTransaction
                 }
                 catch (RequestFailedException ex)
                 {

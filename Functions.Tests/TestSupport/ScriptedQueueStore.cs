@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Functions.Storage;
+
+namespace Functions.Tests.TestSupport;
+
+/// <summary>
+/// A real queue store with scripted failures in front of it: each queued exception is thrown by
+/// the next call of that kind, then calls go through again. For storage outages and lost leases.
+/// </summary>
+public sealed class ScriptedQueueStore(IQueueStore inner) : IQueueStore
+{
+    public ConcurrentQueue<Exception> ReceiveFailures { get; } = new();
+    public ConcurrentQueue<Exception> VisibilityFailures { get; } = new();
+    private int _receives;
+    private int _visibilityUpdates;
+
+    public int Receives => Volatile.Read(ref _receives);
+    public int VisibilityUpdates => Volatile.Read(ref _visibilityUpdates);
+
+    public string Kind => inner.Kind;
+
+    public Task CreateQueueIfNotExistsAsync(string queue, CancellationToken cancellationToken = default) =>
+        inner.CreateQueueIfNotExistsAsync(queue, cancellationToken);
+
+    public Task<SentQueueMessage> SendAsync(string queue, string text, TimeSpan? visibilityDelay = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
+        inner.SendAsync(queue, text, visibilityDelay, timeToLive, cancellationToken);
+
+    public Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _receives);
+        return ReceiveFailures.TryDequeue(out var failure) ? throw failure : inner.ReceiveAsync(queue, maxMessages, visibilityTimeout, cancellationToken);
+    }
+
+    public Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default) =>
+        inner.DeleteMessageAsync(queue, messageId, popReceipt, cancellationToken);
+
+    public Task<QueueMessageLease> UpdateVisibilityAsync(string queue, string messageId, string popReceipt, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _visibilityUpdates);
+        return VisibilityFailures.TryDequeue(out var failure) ? throw failure : inner.UpdateVisibilityAsync(queue, messageId, popReceipt, visibilityTimeout, cancellationToken);
+    }
+
+    public Task<int> GetApproximateMessageCountAsync(string queue, CancellationToken cancellationToken = default) =>
+        inner.GetApproximateMessageCountAsync(queue, cancellationToken);
+}
