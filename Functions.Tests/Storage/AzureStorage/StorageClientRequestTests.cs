@@ -18,6 +18,24 @@ public sealed class StorageClientRequestTests
         new(account ?? DevAccount, new QueueClientOptions { Transport = handler.Transport, Retry = { MaxRetries = 0 } });
 
     [Fact]
+    public async Task ReceiveAndVisibilityUpdatesAreNeverRetriedButSendsAre()
+    {
+        var handler = new StubHttpHandler(HttpStatusCode.ServiceUnavailable, null, ("x-ms-error-code", "ServerBusy"));
+        var queue = new QueueStorageClient(DevAccount, new QueueClientOptions
+        {
+            Transport = handler.Transport,
+            Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) },
+        });
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => queue.ReceiveAsync("q1x", 1, TimeSpan.FromSeconds(30)));
+        Assert.Single(handler.Requests);
+        await Assert.ThrowsAsync<RequestFailedException>(() => queue.UpdateVisibilityAsync("q1x", "id", "receipt", TimeSpan.Zero));
+        Assert.Equal(2, handler.Requests.Count);
+        await Assert.ThrowsAsync<RequestFailedException>(() => queue.SendAsync("q1x", "hello"));
+        Assert.Equal(2 + 3, handler.Requests.Count); // a send is retried: a duplicate is harmless, handlers are idempotent
+    }
+
+    [Fact]
     public void ConstructorsValidateArguments()
     {
         Assert.Throws<ArgumentNullException>(() => new TableStorageClient(null!));

@@ -76,6 +76,7 @@ public sealed class QueueStorageClient : IQueueStore
         QueueRules.ValidateReceive(maxMessages, visibilityTimeout);
         var query = FormattableString.Invariant($"?numofmessages={maxMessages}&visibilitytimeout={Seconds(visibilityTimeout)}");
         using var message = CreateMessage(RequestMethod.Get, $"/{queue}/messages", query);
+        NotRetried.Apply(message);
         var response = await StoragePipeline.SendAsync(_pipeline, message, cancellationToken, 200).ConfigureAwait(false);
 
         return Messages(response).Select(m => new QueueMessage(
@@ -104,6 +105,7 @@ public sealed class QueueStorageClient : IQueueStore
         QueueRules.ValidateVisibilityUpdate(visibilityTimeout);
         using var message = CreateMessage(RequestMethod.Put, $"/{queue}/messages/{Uri.EscapeDataString(messageId)}",
             $"?popreceipt={Uri.EscapeDataString(popReceipt)}&visibilitytimeout={Seconds(visibilityTimeout)}");
+        NotRetried.Apply(message);
         message.Request.Content = RequestContent.Create(ReadOnlyMemory<byte>.Empty);
         var response = await StoragePipeline.SendAsync(_pipeline, message, cancellationToken, 204).ConfigureAwait(false);
 
