@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace Functions.Contacts;
+
+public enum ConsentKeyword
+{
+    None,
+    OptOut,
+    OptIn,
+}
+
+/// <summary>
+/// Recognises a customer's "stop" or "start" message. Only a message that is the keyword alone
+/// counts (case, accents, surrounding spaces and punctuation ignored), so "please don't stop my
+/// order" is never an opt-out. Built-in words cover English, Swedish, German, Spanish,
+/// Portuguese, French, Italian, Dutch and Chinese; a tenant adds its own.
+/// </summary>
+public sealed class ConsentKeywords
+{
+    public static readonly IReadOnlyList<string> DefaultOptOut =
+    [
+        "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "opt-out",
+        "stopp", "avsluta", "avregistrera",             // Swedish
+        "abmelden", "abbestellen",                        // German (stopp above)
+        "baja", "parar", "cancelar", "darme de baja",     // Spanish
+        "sair", "cancelar inscricao",                     // Portuguese
+        "arret", "desabonner", "desinscrire",             // French (accents folded)
+        "annulla", "disiscriviti",                        // Italian
+        "afmelden",                                       // Dutch
+        "退订", "取消订阅",                                  // Chinese
+    ];
+
+    public static readonly IReadOnlyList<string> DefaultOptIn =
+    [
+        "start", "unstop", "subscribe", "yes",
+        "starta", "prenumerera",                          // Swedish
+        "anmelden",                                       // German
+        "alta", "suscribir",                              // Spanish
+        "inscrever",                                      // Portuguese
+        "abonner",                                        // French
+        "iscriviti",                                      // Italian
+        "aanmelden",                                      // Dutch
+        "订阅",                                            // Chinese
+    ];
+
+    private readonly HashSet<string> _optOut;
+    private readonly HashSet<string> _optIn;
+
+    public ConsentKeywords(IEnumerable<string>? extraOptOut = null, IEnumerable<string>? extraOptIn = null)
+    {
+        _optOut = DefaultOptOut.Concat(extraOptOut ?? []).Select(Fold).Where(w => w.Length > 0).ToHashSet(StringComparer.Ordinal);
+        _optIn = DefaultOptIn.Concat(extraOptIn ?? []).Select(Fold).Where(w => w.Length > 0).ToHashSet(StringComparer.Ordinal);
+        _optIn.ExceptWith(_optOut); // a word in both lists is read as the safer one: stop
+    }
+
+    public ConsentKeyword Classify(string? message)
+    {
+        if (string.IsNullOrWhiteSpace(message) || message.Length > 40)
+        {
+            return ConsentKeyword.None;
+        }
+        var folded = Fold(message);
+        return _optOut.Contains(folded) ? ConsentKeyword.OptOut
+            : _optIn.Contains(folded) ? ConsentKeyword.OptIn
+            : ConsentKeyword.None;
+    }
+
+    /// <summary>Lower case, no accents, inner spaces collapsed, surrounding punctuation and emoji dropped.</summary>
+    private static string Fold(string text)
+    {
+        var decomposed = text.Trim().ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var sb = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category == UnicodeCategory.NonSpacingMark) continue;
+            if (char.IsLetterOrDigit(c)) sb.Append(c);
+            else if (char.IsWhiteSpace(c) || c == '-') { if (sb.Length > 0 && sb[^1] != ' ') sb.Append(' '); }
+        }
+        return sb.ToString().Trim().Normalize(NormalizationForm.FormC);
+    }
+}
