@@ -25,7 +25,7 @@ public sealed class ApiKeysTests : IAsyncLifetime
     [Fact]
     public async Task ACreatedKeyVerifiesAsItsTenantAndRole()
     {
-        var key = await _keys.CreateAsync("acme", ApiKeyRole.Orders, default);
+        var (key, _) = await _keys.CreateAsync("acme", ApiKeyRole.Orders, default);
         var identity = await _keys.VerifyAsync(key, default);
         Assert.Equal("acme", identity!.TenantId);
         Assert.Equal(ApiKeyRole.Orders, identity.Role);
@@ -34,9 +34,9 @@ public sealed class ApiKeysTests : IAsyncLifetime
     [Fact]
     public async Task OnlyAHashOfTheSecretIsStored()
     {
-        var key = await _keys.CreateAsync("acme", ApiKeyRole.Admin, default);
-        var secret = key[(key.IndexOf('.') + 1)..];
-        var row = Assert.Single((await _tables.QueryAsync(ApiKeys.Table, new TableQuery(key[4..key.IndexOf('.')]))).Entities);
+        var (key, _) = await _keys.CreateAsync("acme", ApiKeyRole.Admin, default);
+        var secret = key.Split('.')[2];
+        var row = Assert.Single((await _tables.QueryAsync(ApiKeys.Table, new TableQuery("acme"))).Entities);
         Assert.DoesNotContain(row.Properties.Values, v => v is string s && s.Contains(secret));
         Assert.Equal(32, row.GetBinary("SecretHash")!.Length);
     }
@@ -44,9 +44,11 @@ public sealed class ApiKeysTests : IAsyncLifetime
     [Theory]
     [InlineData("")]
     [InlineData("wab_")]
-    [InlineData("wab_0123456789abcdef")]
-    [InlineData("wab_0123456789abcdef.secret")]
-    [InlineData("wab_../../etc.x")]
+    [InlineData("wab_acme.0123456789abcdef")]
+    [InlineData("wab_acme.0123456789abcdef.secret")]
+    [InlineData("wab_../../etc.0123456789abcdef.x")]
+    [InlineData("wab_acme.0123456789ABCDEF.x")]
+    [InlineData("wab_acme.0123456789abcdef.x.y")]
     [InlineData("Bearer nonsense")]
     public async Task MalformedOrUnknownKeysAreRefused(string presented) =>
         Assert.Null(await _keys.VerifyAsync(presented, default));
@@ -54,12 +56,13 @@ public sealed class ApiKeysTests : IAsyncLifetime
     [Fact]
     public async Task AKeyWithTheWrongSecretOrRevokedIsRefused()
     {
-        var key = await _keys.CreateAsync("acme", ApiKeyRole.Agent, default);
+        var (key, info) = await _keys.CreateAsync("acme", ApiKeyRole.Agent, default);
         Assert.Null(await _keys.VerifyAsync(key[..^1] + (key[^1] == 'A' ? 'B' : 'A'), default));
+        Assert.Null(await _keys.VerifyAsync(key.Replace("wab_acme.", "wab_other."), default)); // another tenant's prefix
 
-        var keyId = key[4..key.IndexOf('.')];
-        await _tables.MergeAsync(ApiKeys.Table, new TableEntity(keyId, "key") { ["RevokedOn"] = DateTimeOffset.UtcNow }, Azure.ETag.All);
+        Assert.True(await _keys.RevokeAsync("acme", info.KeyId, default));
         Assert.Null(await _keys.VerifyAsync(key, default));
+        Assert.False(await _keys.RevokeAsync("other", info.KeyId, default));
     }
 
     [Fact]
@@ -72,17 +75,17 @@ public sealed class ApiKeysTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType!.MediaType);
 
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "wab_0123456789abcdef.wrong");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "wab_demo.0123456789abcdef.wrong");
         var wrong = await client.GetAsync("/api/tenant");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         using var problem = JsonDocument.Parse(await wrong.Content.ReadAsStringAsync());
         Assert.Equal("The API key is not valid.", problem.RootElement.GetProperty("detail").GetString());
 
         // A key for the seeded demo tenant, made the way the seeder makes its own.
-        var key = await app.Get<ApiKeys>().CreateAsync("demo", ApiKeyRole.Agent, default);
+        var (key, _) = await app.Get<ApiKeys>().CreateAsync("demo", ApiKeyRole.Agent, default);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var me = await client.GetFromJsonAsync<CurrentTenant>("/api/tenant");
-        Assert.Equal(new CurrentTenant("demo", "Demo Company", "demo", "sandbox", "agent"), me);
+        Assert.Equal(new CurrentTenant("demo", "Demo Company", "sandbox", "agent"), me);
 
         client.DefaultRequestHeaders.Authorization = null;
         client.DefaultRequestHeaders.Add("X-Api-Key", key);

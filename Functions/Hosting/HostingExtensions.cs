@@ -68,6 +68,7 @@ public static class HostingExtensions
             StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseRequestBodyLimit(DefaultMaxRequestBodyBytes);
 
         // The host's readiness probe asks for "/"; any answer means ready.
         app.MapGet("/", (HostingEnvironment env) => TypedResults.Ok(new { service = "whatsapp-business-functions", mode = env.ModeName }))

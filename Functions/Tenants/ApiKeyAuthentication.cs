@@ -6,16 +6,18 @@ using Microsoft.Extensions.Options;
 namespace Functions.Tenants;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer wab_…</c> (or <c>X-Api-Key</c>) against <see cref="ApiKeys"/>.
-/// The principal carries the tenant id and role; every query is then scoped to that tenant.
+/// Authenticates <c>Authorization: Bearer …</c> (or <c>X-Api-Key</c>): the platform operator's key,
+/// or a tenant key checked against <see cref="ApiKeys"/>. A tenant principal carries the tenant id
+/// and role, and every query is scoped to that tenant; the operator has no tenant.
 /// Failures answer 401/403 with a problem body.
 /// </summary>
 internal sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys, OperatorKey operatorKey)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string TenantClaim = "tenant";
+    public const string OperatorRole = "operator";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -32,6 +34,12 @@ internal sealed class ApiKeyAuthentication(
         if (string.IsNullOrEmpty(presented))
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (operatorKey.Matches(presented))
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.NameIdentifier, "operator"), new Claim(ClaimTypes.Role, OperatorRole)], SchemeName)), SchemeName));
         }
 
         var identity = await keys.VerifyAsync(presented, Context.RequestAborted);
@@ -56,7 +64,7 @@ internal sealed class ApiKeyAuthentication(
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's role may not use this endpoint.");
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This key's role may not use this endpoint.");
 
     private Task WriteProblemAsync(int status, string title, string detail)
     {

@@ -1,43 +1,51 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
 using Functions.Storage;
 
 namespace Functions.Tenants;
 
 public enum ApiKeyRole
 {
+    /// <summary>Tenant settings and keys.</summary>
     Admin,
+    /// <summary>An inbox front end: conversations and replies.</summary>
     Agent,
+    /// <summary>An order system: order events.</summary>
     Orders,
 }
 
 /// <summary>Who a valid API key belongs to.</summary>
 public sealed record ApiKeyIdentity(string KeyId, string TenantId, ApiKeyRole Role);
 
+/// <summary>A key as listed: never the secret, only what identifies it.</summary>
+public sealed record ApiKeyInfo(string KeyId, string Prefix, ApiKeyRole Role, DateTimeOffset CreatedOn, DateTimeOffset? RevokedOn);
+
 /// <summary>
-/// Tenant API keys: <c>wab_&lt;keyId&gt;.&lt;secret&gt;</c>. Only a SHA-256 hash of the secret is
-/// stored (the key is shown once, at creation); lookups go by key id and compare hashes in
-/// constant time. Rows: table <c>ApiKeys</c>, PartitionKey = key id, RowKey = "key".
+/// Tenant API keys: <c>wab_&lt;tenant&gt;.&lt;keyId&gt;.&lt;secret&gt;</c>. Only a SHA-256 hash of the
+/// secret is stored (the key is shown once, at creation); a lookup is one point read by tenant
+/// and key id, and hashes are compared in constant time. Rows: table <c>ApiKeys</c>,
+/// PartitionKey = tenant id, RowKey = key id, so a tenant's keys list with one query.
 /// </summary>
 public sealed class ApiKeys(ITableStore tables, TimeProvider time)
 {
     public const string Table = "ApiKeys";
     private const string Prefix = "wab_";
-    private const string RowKey = "key";
 
-    /// <summary>Creates a key and returns it in full; it cannot be read back later.</summary>
-    public async Task<string> CreateAsync(string tenantId, ApiKeyRole role, CancellationToken cancellationToken)
+    /// <summary>Creates a key and returns it in full with its listing; the secret cannot be read back later.</summary>
+    public async Task<(string Key, ApiKeyInfo Info)> CreateAsync(string tenantId, ApiKeyRole role, CancellationToken cancellationToken)
     {
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
-        await tables.InsertAsync(Table, new TableEntity(keyId, RowKey)
+        var now = time.GetUtcNow();
+        await tables.InsertAsync(Table, new TableEntity(tenantId, keyId)
         {
-            ["TenantId"] = tenantId,
             ["Role"] = role.ToString(),
             ["SecretHash"] = Hash(secret),
-            ["CreatedOn"] = time.GetUtcNow(),
+            ["CreatedOn"] = now,
         }, cancellationToken);
-        return $"{Prefix}{keyId}.{secret}";
+        var key = $"{Prefix}{tenantId}.{keyId}.{secret}";
+        return (key, new ApiKeyInfo(keyId, DisplayPrefix(tenantId, keyId), role, now, null));
     }
 
     /// <summary>The key's owner, or null for a malformed, unknown, revoked or wrong key.</summary>
@@ -47,25 +55,73 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
         {
             return null;
         }
-        var dot = presented.IndexOf('.', Prefix.Length);
-        if (dot < 0)
+        var parts = presented[Prefix.Length..].Split('.');
+        if (parts is not [var tenantId, var keyId, var secret] || !Tenant.IsValidId(tenantId)
+            || keyId.Length != 16 || !keyId.All(char.IsAsciiHexDigitLower) || secret.Length == 0)
         {
             return null;
         }
-        var keyId = presented[Prefix.Length..dot];
-        if (keyId.Length != 16 || !keyId.All(char.IsAsciiHexDigitLower))
-        {
-            return null;
-        }
-        var row = await tables.GetEntityIfExistsAsync(Table, keyId, RowKey, cancellationToken);
+        var row = await tables.GetEntityIfExistsAsync(Table, tenantId, keyId, cancellationToken);
         if (row is null || row.GetDateTimeOffset("RevokedOn") is not null || row.GetBinary("SecretHash") is not { } stored
-            || !CryptographicOperations.FixedTimeEquals(stored, Hash(presented[(dot + 1)..]))
-            || !Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role) || row.GetString("TenantId") is not { } tenantId)
+            || !CryptographicOperations.FixedTimeEquals(stored, Hash(secret))
+            || !Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role))
         {
             return null;
         }
         return new ApiKeyIdentity(keyId, tenantId, role);
     }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var keys = new List<ApiKeyInfo>();
+        string? token = null;
+        do
+        {
+            var page = await tables.QueryAsync(Table, new TableQuery(tenantId), token, cancellationToken);
+            keys.AddRange(page.Entities.Select(row => new ApiKeyInfo(
+                row.RowKey,
+                DisplayPrefix(tenantId, row.RowKey),
+                Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role) ? role : ApiKeyRole.Agent,
+                row.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
+                row.GetDateTimeOffset("RevokedOn"))));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return keys;
+    }
+
+    /// <summary>Revokes a key of this tenant; false if the tenant has no such key. Revoking twice is fine.</summary>
+    public async Task<bool> RevokeAsync(string tenantId, string keyId, CancellationToken cancellationToken)
+    {
+        if (!Tenant.IsValidId(tenantId) || keyId.Length != 16 || !keyId.All(char.IsAsciiHexDigitLower))
+        {
+            return false;
+        }
+        var row = await tables.GetEntityIfExistsAsync(Table, tenantId, keyId, cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+        if (row.GetDateTimeOffset("RevokedOn") is null)
+        {
+            try
+            {
+                await tables.MergeAsync(Table, new TableEntity(tenantId, keyId) { ["RevokedOn"] = time.GetUtcNow() }, row.ETag, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrorCodes.IsPreconditionFailed(ex))
+            {
+                // Changed meanwhile (revoked by a concurrent call): revoke unconditionally, keeping the first time if set.
+                var current = await tables.GetEntityIfExistsAsync(Table, tenantId, keyId, cancellationToken);
+                if (current?.GetDateTimeOffset("RevokedOn") is null)
+                {
+                    await tables.MergeAsync(Table, new TableEntity(tenantId, keyId) { ["RevokedOn"] = time.GetUtcNow() }, ETag.All, cancellationToken);
+                }
+            }
+        }
+        return true;
+    }
+
+    private static string DisplayPrefix(string tenantId, string keyId) => $"{Prefix}{tenantId}.{keyId}.…";
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 

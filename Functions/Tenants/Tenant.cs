@@ -1,25 +1,122 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Functions.Storage;
 
 namespace Functions.Tenants;
 
-/// <summary>A company using the product. Rows: table <c>Tenants</c>, PartitionKey "tenant", RowKey = tenant id.</summary>
-public sealed record Tenant(string Id, string Name, string Slug, string Provider, DateTimeOffset CreatedOn)
+/// <summary>
+/// A company using the product: its WhatsApp sender (provider and credentials) and defaults.
+/// The id is the tenant's slug: lowercase letters, digits and hyphens, fixed at creation.
+/// Rows: table <c>Tenants</c>, PartitionKey "tenant", RowKey = id.
+/// </summary>
+public sealed partial record Tenant(
+    string Id,
+    string Name,
+    string TimeZone,
+    string DefaultLanguage,
+    string? DefaultCountryCode,
+    string? PublicBaseUrl,
+    ProviderSettings Provider,
+    DateTimeOffset CreatedOn,
+    DateTimeOffset UpdatedOn)
 {
     public const string Table = "Tenants";
     public const string Partition = "tenant";
 
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
     public TableEntity ToEntity() => new(Partition, Id)
     {
         ["Name"] = Name,
-        ["Slug"] = Slug,
-        ["Provider"] = Provider,
+        ["TimeZone"] = TimeZone,
+        ["DefaultLanguage"] = DefaultLanguage,
+        ["DefaultCountryCode"] = DefaultCountryCode,
+        ["PublicBaseUrl"] = PublicBaseUrl,
+        ["ProviderType"] = Provider.Type,
+        // Credentials stay in the row (Table Storage encrypts at rest); the API never returns them.
+        ["Provider"] = JsonSerializer.Serialize(Provider),
         ["CreatedOn"] = CreatedOn,
+        ["UpdatedOn"] = UpdatedOn,
     };
 
     public static Tenant FromEntity(TableEntity e) => new(
         e.RowKey,
         e.GetString("Name") ?? "",
-        e.GetString("Slug") ?? "",
-        e.GetString("Provider") ?? "sandbox",
-        e.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue);
+        e.GetString("TimeZone") ?? "UTC",
+        e.GetString("DefaultLanguage") ?? "en",
+        e.GetString("DefaultCountryCode"),
+        e.GetString("PublicBaseUrl"),
+        e.GetString("Provider") is { } json ? JsonSerializer.Deserialize<ProviderSettings>(json) ?? ProviderSettings.Sandbox : ProviderSettings.Sandbox,
+        e.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
+        e.GetDateTimeOffset("UpdatedOn") ?? DateTimeOffset.MinValue);
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$")]
+    private static partial Regex IdPattern();
 }
+
+/// <summary>
+/// How a tenant reaches WhatsApp: <c>sandbox</c> (no account; nothing leaves the app),
+/// <c>twilio</c> or <c>meta</c> (WhatsApp Cloud API), with that provider's fields. Secrets
+/// (auth token, API key secret, access token, app secret, verify token) are write-only.
+/// </summary>
+public sealed record ProviderSettings(
+    string Type,
+    string? AccountSid = null,
+    string? AuthToken = null,
+    string? ApiKeySid = null,
+    string? ApiKeySecret = null,
+    string? From = null,
+    string? MessagingServiceSid = null,
+    string? PhoneNumberId = null,
+    string? BusinessAccountId = null,
+    string? AccessToken = null,
+    string? AppSecret = null,
+    string? VerifyToken = null)
+{
+    public const string SandboxType = "sandbox";
+    public const string TwilioType = "twilio";
+    public const string MetaType = "meta";
+
+    public static ProviderSettings Sandbox { get; } = new(SandboxType);
+
+    /// <summary>What the API shows: identifiers, and only whether each secret is set.</summary>
+    public ProviderView ToView() => new(
+        Type, AccountSid, From, MessagingServiceSid, ApiKeySid, PhoneNumberId, BusinessAccountId,
+        HasAuthToken: AuthToken is not null, HasApiKeySecret: ApiKeySecret is not null, HasAccessToken: AccessToken is not null,
+        HasAppSecret: AppSecret is not null, HasVerifyToken: VerifyToken is not null);
+
+    /// <summary>
+    /// These settings updated by <paramref name="change"/>: fields it gives replace ours; secrets it
+    /// leaves out are kept while the provider type stays the same (they cannot be read back to resend).
+    /// </summary>
+    public ProviderSettings Apply(ProviderSettings change) => change.Type != Type ? change : new(
+        Type,
+        change.AccountSid ?? AccountSid,
+        change.AuthToken ?? AuthToken,
+        change.ApiKeySid ?? ApiKeySid,
+        change.ApiKeySecret ?? ApiKeySecret,
+        change.From ?? From,
+        change.MessagingServiceSid ?? MessagingServiceSid,
+        change.PhoneNumberId ?? PhoneNumberId,
+        change.BusinessAccountId ?? BusinessAccountId,
+        change.AccessToken ?? AccessToken,
+        change.AppSecret ?? AppSecret,
+        change.VerifyToken ?? VerifyToken);
+
+    /// <summary>Never the secrets, whatever logs this.</summary>
+    public override string ToString() => $"ProviderSettings({Type})";
+}
+
+public sealed record ProviderView(
+    string Type,
+    string? AccountSid,
+    string? From,
+    string? MessagingServiceSid,
+    string? ApiKeySid,
+    string? PhoneNumberId,
+    string? BusinessAccountId,
+    bool HasAuthToken,
+    bool HasApiKeySecret,
+    bool HasAccessToken,
+    bool HasAppSecret,
+    bool HasVerifyToken);

@@ -12,32 +12,31 @@ public static class TenantEndpoints
     {
         builder.GetStorageLayout().AddTables(Tenant.Table, ApiKeys.Table);
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<TenantDirectory>();
+        var demoMode = StorageExtensions.IsInMemory(builder.Configuration) && HostingEnvironment.From(builder.Configuration).Mode == HostingMode.Standalone;
+        builder.Services.AddSingleton(OperatorKey.From(builder.Configuration, demoMode));
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         // Only for someone trying the app by hand: never under the Functions host, which keeps stdout in its logs.
-        if (StorageExtensions.IsInMemory(builder.Configuration) && HostingEnvironment.From(builder.Configuration).Mode == HostingMode.Standalone)
+        if (demoMode)
         {
             builder.Services.AddHostedService<DemoTenantSeeder>();
         }
 
-        builder.GetFunctionCatalog().AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, e => e.RequireAuthorization());
+        builder.GetFunctionCatalog()
+            .AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, e => e.RequireAuthorization(p => p.RequireClaim(ApiKeyAuthentication.TenantClaim)))
+            .AddTenantAdminFunctions()
+            .AddApiKeyFunctions();
         return builder;
     }
 
     /// <summary>The tenant the presented key belongs to, and the key's role: a quick check that a key works.</summary>
     public static async Task<Results<Ok<CurrentTenant>, NotFound>> GetCurrentTenantAsync(
-        ClaimsPrincipal user, ITableStore tables, CancellationToken cancellationToken)
-    {
-        var tenantId = user.FindFirstValue(ApiKeyAuthentication.TenantClaim)!;
-        var row = await tables.GetEntityIfExistsAsync(Tenant.Table, Tenant.Partition, tenantId, cancellationToken);
-        if (row is null)
-        {
-            return TypedResults.NotFound();
-        }
-        var tenant = Tenant.FromEntity(row);
-        return TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Slug, tenant.Provider, user.FindFirstValue(ClaimTypes.Role)!));
-    }
+        ClaimsPrincipal user, TenantDirectory tenants, CancellationToken cancellationToken) =>
+        await tenants.FindAsync(user.TenantId(), cancellationToken) is { } tenant
+            ? TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Provider.Type, user.FindFirstValue(ClaimTypes.Role)!))
+            : TypedResults.NotFound();
 }
 
-public sealed record CurrentTenant(string Id, string Name, string Slug, string Provider, string Role);
+public sealed record CurrentTenant(string Id, string Name, string Provider, string Role);

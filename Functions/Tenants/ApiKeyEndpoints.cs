@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Functions.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Functions.Tenants;
+
+/// <summary>A tenant admin's own keys: create (shown once), list (prefix only), revoke.</summary>
+public static class ApiKeyEndpoints
+{
+    public static FunctionCatalog AddApiKeyFunctions(this FunctionCatalog catalog)
+    {
+        static void TenantAdminOnly(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
+        return catalog
+            .AddHttp("CreateApiKey", "POST", "keys", CreateApiKeyAsync, TenantAdminOnly)
+            .AddHttp("ListApiKeys", "GET", "keys", ListApiKeysAsync, TenantAdminOnly)
+            .AddHttp("RevokeApiKey", "DELETE", "keys/{keyId}", RevokeApiKeyAsync, TenantAdminOnly);
+    }
+
+    public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateApiKeyAsync(
+        CreateApiKeyRequest request, ClaimsPrincipal user, ApiKeys keys, CancellationToken cancellationToken)
+    {
+        if (!TryParseRole(request.Role, out var role))
+        {
+            return BadRole();
+        }
+        var (key, info) = await keys.CreateAsync(user.TenantId(), role, cancellationToken);
+        return TypedResults.Created($"/api/keys/{info.KeyId}", new CreatedApiKey(key, info));
+    }
+
+    public static async Task<Ok<IReadOnlyList<ApiKeyInfo>>> ListApiKeysAsync(ClaimsPrincipal user, ApiKeys keys, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await keys.ListAsync(user.TenantId(), cancellationToken));
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKeyAsync(
+        string keyId, ClaimsPrincipal user, ApiKeys keys, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(user.TenantId(), keyId, cancellationToken)
+            ? TypedResults.NoContent()
+            // Another tenant's key is "not found" too: nothing tells one tenant about another.
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such key.", detail: "This tenant has no key with that id.");
+
+    internal static bool TryParseRole(string? role, out ApiKeyRole parsed) =>
+        Enum.TryParse(role, ignoreCase: true, out parsed) && Enum.IsDefined(parsed) && !int.TryParse(role, out _);
+
+    internal static ValidationProblem BadRole() => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["role"] = ["The role is admin, agent or orders."] }, title: "The key is not valid.");
+
+    /// <summary>The tenant of an authenticated tenant key (endpoints require the claim).</summary>
+    public static string TenantId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ApiKeyAuthentication.TenantClaim) ?? throw new InvalidOperationException("The endpoint must require a tenant key.");
+}
+
+public sealed record CreateApiKeyRequest(string? Role);
+
+/// <summary>A new key: <see cref="Key"/> is shown this once and cannot be read back.</summary>
+public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);

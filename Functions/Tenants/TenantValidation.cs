@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Functions.Contacts;
+
+namespace Functions.Tenants;
+
+/// <summary>
+/// Checks tenant settings field by field and names every bad one (for a 400 problem body with
+/// an <c>errors</c> map), so a caller fixes everything in one go.
+/// </summary>
+public static partial class TenantValidation
+{
+    public static Dictionary<string, string[]> Validate(
+        string? name, string? id, string? timeZone, string? defaultLanguage, string? defaultCountryCode, string? publicBaseUrl, ProviderSettings? provider)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) => errors[field] = [message];
+
+        if (name is not null && (string.IsNullOrWhiteSpace(name) || name.Length > 200))
+            Add("name", "The name is required and at most 200 characters.");
+        if (id is not null && !Tenant.IsValidId(id))
+            Add("slug", "The slug is 2 to 40 lowercase letters, digits and hyphens, starting and ending with a letter or digit.");
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+            Add("timeZone", $"'{Truncate(timeZone)}' is not a known time zone; use an IANA name such as Europe/Stockholm.");
+        if (defaultLanguage is not null && !LanguagePattern().IsMatch(defaultLanguage))
+            Add("defaultLanguage", "The language is a WhatsApp language code such as en, en_US, sv or zh_HK.");
+        if (defaultCountryCode is not null && defaultCountryCode.Length > 0 && !CountryCodePattern().IsMatch(defaultCountryCode))
+            Add("defaultCountryCode", "The default country code is 1 to 3 digits without '+', such as 46 or 852.");
+        if (publicBaseUrl is not null && publicBaseUrl.Length > 0
+            && (!Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")
+                || url.Query.Length > 0 || url.Fragment.Length > 0 || publicBaseUrl.Length > 500))
+            Add("publicBaseUrl", "The public base URL is an absolute http(s) URL without query or fragment: where providers reach this app.");
+        if (provider is not null)
+            ValidateProvider(provider, errors);
+        return errors;
+    }
+
+    private static void ValidateProvider(ProviderSettings p, Dictionary<string, string[]> errors)
+    {
+        void Add(string field, string message) => errors["provider." + field] = [message];
+        switch (p.Type)
+        {
+            case ProviderSettings.SandboxType:
+                break;
+            case ProviderSettings.TwilioType:
+                if (p.AccountSid is null || !Sid("AC").IsMatch(p.AccountSid)) Add("accountSid", "A Twilio account SID: AC and 32 hex digits.");
+                if (!Secret(p.AuthToken)) Add("authToken", "The account's auth token is required: it signs every webhook.");
+                if (p.ApiKeySid is not null && !Sid("SK").IsMatch(p.ApiKeySid)) Add("apiKeySid", "A Twilio API key SID: SK and 32 hex digits.");
+                if ((p.ApiKeySid is null) != (p.ApiKeySecret is null)) Add("apiKeySecret", "An API key needs both its SID and its secret.");
+                if (p.From is null && p.MessagingServiceSid is null) Add("from", "A sender is required: the WhatsApp number (from) or a messaging service SID.");
+                if (p.From is not null && !PhoneNumbers.TryNormalize(p.From, null, out _, out var error)) Add("from", error);
+                if (p.MessagingServiceSid is not null && !Sid("MG").IsMatch(p.MessagingServiceSid)) Add("messagingServiceSid", "A messaging service SID: MG and 32 hex digits.");
+                break;
+            case ProviderSettings.MetaType:
+                if (p.PhoneNumberId is null || !NumericId().IsMatch(p.PhoneNumberId)) Add("phoneNumberId", "The WhatsApp phone number id: digits.");
+                if (p.BusinessAccountId is null || !NumericId().IsMatch(p.BusinessAccountId)) Add("businessAccountId", "The WhatsApp Business Account id: digits.");
+                if (!Secret(p.AccessToken)) Add("accessToken", "An access token is required.");
+                if (!Secret(p.AppSecret)) Add("appSecret", "The app secret is required: it signs every webhook.");
+                if (!Secret(p.VerifyToken)) Add("verifyToken", "A verify token is required: Meta sends it when the webhook is subscribed.");
+                break;
+            default:
+                errors["provider.type"] = ["The provider is sandbox, twilio or meta."];
+                break;
+        }
+    }
+
+    private static bool Secret(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= 1024;
+
+    private static Regex Sid(string prefix) => prefix switch
+    {
+        "AC" => AccountSidPattern(),
+        "SK" => ApiKeySidPattern(),
+        _ => ServiceSidPattern(),
+    };
+
+    private static string Truncate(string value) => value.Length > 60 ? value[..60] + "…" : value;
+
+    [GeneratedRegex("^[a-z]{2,3}(_[A-Z]{2})?$")]
+    private static partial Regex LanguagePattern();
+
+    [GeneratedRegex("^[1-9][0-9]{0,2}$")]
+    private static partial Regex CountryCodePattern();
+
+    [GeneratedRegex("^[0-9]{5,25}$")]
+    private static partial Regex NumericId();
+
+    [GeneratedRegex("^AC[0-9a-f]{32}$")]
+    private static partial Regex AccountSidPattern();
+
+    [GeneratedRegex("^SK[0-9a-f]{32}$")]
+    private static partial Regex ApiKeySidPattern();
+
+    [GeneratedRegex("^MG[0-9a-f]{32}$")]
+    private static partial Regex ServiceSidPattern();
+}
