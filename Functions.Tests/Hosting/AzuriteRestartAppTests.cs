@@ -48,7 +48,7 @@ public sealed class AzuriteRestartAppTests : IAsyncLifetime
         long[] doomedAttempts;
         await using (var before = App())
         {
-            var health = await before.CreateClient().GetFromJsonAsync<HealthReport>("/api/health");
+            var health = await before.CreateClient().GetFromJsonAsync<HealthReport>("/api/health", TestJson.Options);
             Assert.Equal("azure", health!.Storage);
 
             var tables = before.Get<ITableStore>();

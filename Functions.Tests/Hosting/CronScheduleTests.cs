@@ -1,3 +1,4 @@
+using Functions.Tests.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using Functions.Hosting;

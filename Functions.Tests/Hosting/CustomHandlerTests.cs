@@ -138,7 +138,7 @@ public sealed class CustomHandlerTests : IAsyncLifetime
         var client = _customHandler.CreateClient();
         Assert.DoesNotContain(_customHandler.Services.GetServices<IHostedService>(), s => s is QueueRunner or TimerRunner);
         await _customHandler.Get<IQueueStore>().SendAsync("greetings", "left for the host");
-        var health = await client.GetFromJsonAsync<HealthReport>("/api/health");
+        var health = await client.GetFromJsonAsync<HealthReport>("/api/health", TestJson.Options);
         Assert.Equal("custom-handler", health!.Mode);
         Assert.Equal(1, health.Queues.Single(q => q.Name == "greetings").Messages);
     }
@@ -156,7 +156,7 @@ public sealed class CustomHandlerTests : IAsyncLifetime
     {
         await using var app = await AppProcess.StartAsCustomHandlerAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Functions.dll")]);
         Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync("/")).StatusCode);
-        var health = await app.Http.GetFromJsonAsync<HealthReport>("/api/health");
+        var health = await app.Http.GetFromJsonAsync<HealthReport>("/api/health", TestJson.Options);
         Assert.Equal("custom-handler", health!.Mode);
         Assert.Equal("in-memory", health.Storage);
     }

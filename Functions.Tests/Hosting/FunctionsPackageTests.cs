@@ -103,7 +103,7 @@ public sealed class FunctionsPackageTests : IDisposable
 
         // Started as the host starts it: the self-contained executable, the port in the environment.
         await using var handler = await AppProcess.StartAsCustomHandlerAsync(executable, []);
-        var health = await handler.Http.GetFromJsonAsync<HealthReport>("/api/health");
+        var health = await handler.Http.GetFromJsonAsync<HealthReport>("/api/health", TestJson.Options);
         Assert.Equal("custom-handler", health!.Mode);
     }
 

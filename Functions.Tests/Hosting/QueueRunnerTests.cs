@@ -162,8 +162,8 @@ public sealed class QueueRunnerTests : IAsyncLifetime
     [Fact]
     public async Task ALongHandlerKeepsItsMessageByRenewingTheLeaseAndRunsOnce()
     {
-        await _queues.SendAsync("long", "long job");
-        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(1)); // renewed every 0.5 s; the handler takes 2.5 s
+        await _queues.SendAsync("long", "ms:5000");
+        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(2)); // renewed every second; the handler takes 5
 
         await Eventually.TrueAsync(() => Task.FromResult(_log.Invocations.Count == 1), "the handler finished");
         await Eventually.TrueAsync(async () => await _store.GetApproximateMessageCountAsync("long") == 0, "the message is deleted");
@@ -210,7 +210,7 @@ public sealed class QueueRunnerTests : IAsyncLifetime
     {
         await using var app = new FunctionsAppFactory(addFunctions: (c, _) => c.AddQueue<CountGreetingHandler>("Fresh", "fresh-queue"));
         var client = app.CreateClient();
-        var health = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<HealthReport>(client, "/api/health");
+        var health = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<HealthReport>(client, "/api/health", TestJson.Options);
         Assert.Equal("ok", health!.Status);
         Assert.Contains(health.Queues, q => q.Name == "fresh-queue");
         Assert.Equal(0, await app.Get<IQueueStore>().GetApproximateMessageCountAsync("fresh-queue-poison"));

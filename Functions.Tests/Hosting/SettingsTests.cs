@@ -121,7 +121,7 @@ public sealed class SettingsTests
     {
         await using var app = new FunctionsAppFactory();
         var client = app.CreateClient();
-        var health = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<Functions.Hosting.HealthReport>(client, "/api/health");
+        var health = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<Functions.Hosting.HealthReport>(client, "/api/health", TestJson.Options);
         Assert.Equal("ok", health!.Status);
         Assert.Equal("standalone", health.Mode);
         Assert.Equal("in-memory", health.Storage);

@@ -1,3 +1,4 @@
+using Functions.Tests.TestSupport;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -19,17 +20,17 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
         var admin = _api.Client(await _api.NewTenantKeyAsync("shop"));
         var created = await admin.PostAsJsonAsync("/api/keys", new { role = "agent" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var key = (await created.Content.ReadFromJsonAsync<CreatedApiKey>())!;
+        var key = (await created.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!;
         Assert.StartsWith("wab_shop.", key.Key);
         Assert.Equal(ApiKeyRole.Agent, key.Info.Role);
 
         var listed = await admin.GetStringAsync("/api/keys");
         Assert.Contains(key.Info.KeyId, listed);
         Assert.DoesNotContain(key.Key.Split('.')[2], listed);
-        var keys = await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys");
+        var keys = await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys", TestJson.Options);
         Assert.Equal(2, keys!.Count);
 
-        var me = await _api.Client(key.Key).GetFromJsonAsync<CurrentTenant>("/api/tenant");
+        var me = await _api.Client(key.Key).GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
         Assert.Equal("agent", me!.Role);
     }
 
@@ -37,13 +38,13 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
     public async Task ARevokedKeyStopsWorkingAndRevokingAgainIsFine()
     {
         var admin = _api.Client(await _api.NewTenantKeyAsync("rev"));
-        var key = (await (await admin.PostAsJsonAsync("/api/keys", new { role = "orders" })).Content.ReadFromJsonAsync<CreatedApiKey>())!;
+        var key = (await (await admin.PostAsJsonAsync("/api/keys", new { role = "orders" })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!;
         Assert.Equal(HttpStatusCode.OK, (await _api.Client(key.Key).GetAsync("/api/tenant")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/keys/{key.Info.KeyId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(key.Key).GetAsync("/api/tenant")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/keys/{key.Info.KeyId}")).StatusCode);
-        var listed = (await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys"))!.Single(k => k.KeyId == key.Info.KeyId);
+        var listed = (await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys", TestJson.Options))!.Single(k => k.KeyId == key.Info.KeyId);
         Assert.NotNull(listed.RevokedOn);
     }
 
@@ -53,7 +54,7 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
         var mine = _api.Client(await _api.NewTenantKeyAsync("mine"));
         var theirsKey = await _api.NewTenantKeyAsync("theirs", ApiKeyRole.Agent);
         var theirs = (await _api.Operator().PostAsJsonAsync("/api/admin/tenants/theirs/keys", new { role = "agent" }));
-        var theirInfo = (await theirs.Content.ReadFromJsonAsync<CreatedApiKey>())!;
+        var theirInfo = (await theirs.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!;
 
         var revoke = await mine.DeleteAsync($"/api/keys/{theirInfo.Info.KeyId}");
         Assert.Equal(HttpStatusCode.NotFound, revoke.StatusCode);
@@ -86,6 +87,6 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/api/keys", new StringContent("{role:", Encoding.UTF8, "application/json"))).StatusCode);
         var oversized = await admin.PostAsync("/api/keys", new StringContent("{\"role\":\"" + new string('a', 300_000) + "\"}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
-        Assert.Single((await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys"))!);
+        Assert.Single((await admin.GetFromJsonAsync<List<ApiKeyInfo>>("/api/keys", TestJson.Options))!);
     }
 }

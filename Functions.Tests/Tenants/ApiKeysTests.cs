@@ -84,7 +84,7 @@ public sealed class ApiKeysTests : IAsyncLifetime
         // A key for the seeded demo tenant, made the way the seeder makes its own.
         var (key, _) = await app.Get<ApiKeys>().CreateAsync("demo", ApiKeyRole.Agent, default);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var me = await client.GetFromJsonAsync<CurrentTenant>("/api/tenant");
+        var me = await client.GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
         Assert.Equal(new CurrentTenant("demo", "Demo Company", "sandbox", "agent"), me);
 
         client.DefaultRequestHeaders.Authorization = null;

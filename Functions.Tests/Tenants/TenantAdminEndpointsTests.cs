@@ -36,7 +36,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         Assert.Equal("/api/admin/tenants/acme", response.Headers.Location!.OriginalString);
         var raw = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(AuthToken, raw);
-        var tenant = JsonSerializer.Deserialize<TenantView>(raw, JsonSerializerOptions.Web)!;
+        var tenant = JsonSerializer.Deserialize<TenantView>(raw, TestJson.Options)!;
         Assert.Equal(("acme", "Acme Shop", "Europe/Stockholm", "sv", "46"), (tenant.Id, tenant.Name, tenant.TimeZone, tenant.DefaultLanguage, tenant.DefaultCountryCode));
         Assert.Equal("twilio", tenant.Provider.Type);
         Assert.True(tenant.Provider.HasAuthToken);
@@ -44,7 +44,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
 
         var read = await _api.Operator().GetStringAsync("/api/admin/tenants/acme");
         Assert.DoesNotContain(AuthToken, read);
-        var list = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants");
+        var list = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants", TestJson.Options);
         Assert.Contains(list!, t => t.Id == "acme");
         Assert.DoesNotContain(AuthToken, await _api.Operator().GetStringAsync("/api/admin/tenants"));
     }
@@ -68,7 +68,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         var fields = problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
         Assert.Equal(["defaultCountryCode", "defaultLanguage", "name", "provider.accountSid", "provider.apiKeySecret", "provider.authToken",
             "provider.from", "publicBaseUrl", "slug", "timeZone"], fields);
-        Assert.DoesNotContain((await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants"))!, t => t.Name == "");
+        Assert.DoesNotContain((await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants", TestJson.Options))!, t => t.Name == "");
     }
 
     [Theory]
@@ -89,7 +89,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         var again = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Imposter", slug = "taken" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
-        Assert.Equal("Acme Shop", (await _api.Operator().GetFromJsonAsync<TenantView>("/api/admin/tenants/taken"))!.Name);
+        Assert.Equal("Acme Shop", (await _api.Operator().GetFromJsonAsync<TenantView>("/api/admin/tenants/taken", TestJson.Options))!.Name);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
             provider = new { type = "twilio", from = "+46701112233" }, // no auth token: the stored one stays
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var updated = (await response.Content.ReadFromJsonAsync<TenantView>())!;
+        var updated = (await response.Content.ReadFromJsonAsync<TenantView>(TestJson.Options))!;
         Assert.Equal("Acme Renamed", updated.Name);
         Assert.Equal("+46701112233", updated.Provider.From);
         Assert.True(updated.Provider.HasAuthToken);
@@ -183,7 +183,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     public async Task AKeyTheOperatorCreatesWorksForThatTenantOnly()
     {
         var key = await _api.NewTenantKeyAsync("keyed", ApiKeyRole.Orders);
-        var me = await _api.Client(key).GetFromJsonAsync<CurrentTenant>("/api/tenant");
+        var me = await _api.Client(key).GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
         Assert.Equal(new CurrentTenant("keyed", "Tenant keyed", "sandbox", "orders"), me);
 
         var badRole = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/keyed/keys", new { role = "superuser" });

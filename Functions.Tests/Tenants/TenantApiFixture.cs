@@ -28,7 +28,7 @@ public sealed class TenantApiFixture : IAsyncDisposable
         created.EnsureSuccessStatusCode();
         var key = await Operator().PostAsJsonAsync($"/api/admin/tenants/{slug}/keys", new { role = role.ToString().ToLowerInvariant() });
         key.EnsureSuccessStatusCode();
-        return (await key.Content.ReadFromJsonAsync<CreatedApiKey>())!.Key;
+        return (await key.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!.Key;
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();

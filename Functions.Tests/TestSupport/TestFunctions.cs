@@ -103,13 +103,17 @@ public sealed class CancellableSlowHandler(TestFunctionLog log) : IQueueFunction
 {
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(2.5);
 
+    /// <summary>A message "ms:5000" runs that long instead.</summary>
     public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
     {
+        var duration = invocation.MessageText.StartsWith("ms:", StringComparison.Ordinal)
+            ? TimeSpan.FromMilliseconds(int.Parse(invocation.MessageText[3..]))
+            : Duration;
         using (log.Enter())
         {
             try
             {
-                await Task.Delay(Duration, cancellationToken);
+                await Task.Delay(duration, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -1,3 +1,4 @@
+using Functions.Contacts;
 using Functions.Tenants;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,7 @@ public static class FunctionsApp
     {
         builder.AddFunctionsHosting();
         builder.AddTenants();
+        builder.AddContacts();
         return builder;
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Functions.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Diagnostics;
@@ -40,6 +42,8 @@ public static class HostingExtensions
         }
 
         builder.Services.AddProblemDetails();
+        // Enums are words in the API ("optedIn", "agent"), not numbers.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.Configure<KestrelServerOptions>(k =>
         {
             k.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes;

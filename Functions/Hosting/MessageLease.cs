@@ -6,7 +6,7 @@ namespace Functions.Hosting;
 /// <summary>
 /// Keeps a received message hidden while its handler runs by renewing its visibility at half
 /// the lease, so a slow handler is not run twice at once. Holds the latest pop receipt. A
-/// transient failure is retried at the next half-time; a lost lease (someone else has the
+/// transient failure is retried after an eighth of the lease, while half of it is still left; a lost lease (someone else has the
 /// message now) stops renewal and cancels <see cref="Lost"/>, so the handler can stop early.
 /// Never throws: settling the message must not depend on renewal.
 /// </summary>
@@ -45,11 +45,12 @@ internal sealed class MessageLease : IAsyncDisposable
 
     private async Task RenewAsync(IQueueStore queues, string queue, string messageId, TimeSpan duration, TimeProvider time, ILogger logger)
     {
+        var wait = duration / 2;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(duration / 2, time, _stop.Token);
+                await Task.Delay(wait, time, _stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -60,6 +61,7 @@ internal sealed class MessageLease : IAsyncDisposable
                 // Not cancelled midway: a renewal that landed but went unread would leave a stale receipt.
                 var lease = await queues.UpdateVisibilityAsync(queue, messageId, _popReceipt, duration, CancellationToken.None);
                 _popReceipt = lease.PopReceipt;
+                wait = duration / 2;
             }
             catch (RequestFailedException ex) when (StorageErrorCodes.IsLostMessageLease(ex))
             {
@@ -69,8 +71,9 @@ internal sealed class MessageLease : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                // Storage hiccup: try again at the next half-time, while the current lease still holds.
+                // Storage hiccup: try again soon, while the current lease still holds (half of it is left).
                 logger.LogWarning(ex, "Renewing the lease of message {MessageId} on {Queue} failed; will retry", messageId, queue);
+                wait = duration / 8;
             }
         }
     }
