@@ -1,4 +1,5 @@
 using Functions.Contacts;
+using Functions.Conversations;
 using Functions.Tenants;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ public static class FunctionsApp
         builder.AddFunctionsHosting();
         builder.AddTenants();
         builder.AddContacts();
+        builder.AddConversations();
         return builder;
     }
 
