@@ -272,6 +272,20 @@ public sealed class TwilioWebhookParserTests
     }
 
     [Fact]
+    public void AnUnknownCodeWithoutAMessageStillSaysWhatItIs()
+    {
+        var status = ParseStatus(Form(("MessageSid", Sid), ("MessageStatus", "undelivered"), ("ErrorCode", "30008")));
+
+        Assert.Equal(new ProviderError("30008", "Twilio error 30008", FailureReason.Other), status.Error);
+    }
+
+    [Fact]
+    public void ADeliveredStatusHasNoError()
+    {
+        Assert.Null(ParseStatus(Form(("MessageSid", Sid), ("MessageStatus", "delivered"), ("ErrorCode", ""))).Error);
+    }
+
+    [Fact]
     public void AStatusWeDoNotKnowYieldsNoEvent()
     {
         Assert.Empty(TwilioWebhookParser.Parse(Form(("MessageSid", Sid), ("MessageStatus", "partially_delivered")), _time));

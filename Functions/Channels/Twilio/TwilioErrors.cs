@@ -86,7 +86,8 @@ public static class TwilioErrors
     {
         var text = !string.IsNullOrWhiteSpace(message)
             ? E164.MaskAll(message)
-            : (code is { } c ? Describe(c) : null) ?? (httpStatus > 0 ? $"HTTP {httpStatus}" : "No details");
+            : code is { } c ? Describe(c) ?? $"Twilio error {c}"
+            : httpStatus > 0 ? $"HTTP {httpStatus}" : "No details";
         var codeText = code?.ToString(CultureInfo.InvariantCulture) ?? (httpStatus > 0 ? httpStatus.ToString(CultureInfo.InvariantCulture) : "unknown");
         return new ProviderError(codeText, text, Classify(code, httpStatus));
     }
