@@ -16,8 +16,6 @@ public sealed class MetaClient
     /// <summary>Graph answers are small; anything larger is cut off rather than buffered.</summary>
     private const int MaxResponseBytes = 256 * 1024;
 
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
-
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
     private readonly string _apiVersion;
@@ -77,7 +75,7 @@ public sealed class MetaClient
     {
         var url = MetaClientOptions.NodeUrl(_baseUrl, _apiVersion, account.PhoneNumberId, "messages");
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = Json;
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.AccessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 

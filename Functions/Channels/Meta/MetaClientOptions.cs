@@ -9,8 +9,10 @@ public sealed class MetaClientOptions
 {
     /// <summary>
     /// The Graph API version every request is pinned to. v25.0 was released on 2026-02-18 and
-    /// Meta's changelog lists it as available until 2028-07-29; the messages, media and webhook
-    /// shapes used here are unchanged from v23.0 through v25.0. Bump deliberately, with the tests.
+    /// Meta's changelog lists it as available until 2028-07-29 (v26.0, from 2026-07-29, is newer
+    /// but unverified here). Between v23.0 and v25.0 the fields used here stayed; v24.0 put
+    /// <c>message_status</c> inside <c>messages[]</c> (where it is read) and v25.0 added
+    /// business-scoped user ids (which the parser accepts). Bump deliberately, with the tests.
     /// </summary>
     public const string DefaultApiVersion = "v25.0";
 
