@@ -27,6 +27,12 @@ public sealed record InboundMessageEvent(
 
     /// <summary>The provider's own name for a type we map to <see cref="MessageKind.Unsupported"/>.</summary>
     public string? ProviderType { get; init; }
+
+    /// <summary>
+    /// The provider's stable id of the business number written to (Meta's phone_number_id),
+    /// the key to the tenant's account; <see cref="To"/> is the number as the customer sees it.
+    /// </summary>
+    public string? BusinessNumberId { get; init; }
 }
 
 /// <summary>A message we sent changed status at the provider.</summary>
@@ -38,6 +44,9 @@ public sealed record MessageStatusEvent(
 {
     public string? Recipient { get; init; }
     public ProviderError? Error { get; init; }
+
+    /// <summary>Our message id, echoed by providers that carry one (Meta's biz_opaque_callback_data).</summary>
+    public string? ClientReference { get; init; }
 }
 
 /// <summary>A template's review status changed at the provider (Meta's message_template_status_update).</summary>

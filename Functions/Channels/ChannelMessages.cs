@@ -95,5 +95,8 @@ public sealed record OutboundMessage(string To, MessageKind Kind)
     public Uri? StatusCallback { get; init; }
 }
 
-/// <summary>What a provider answered to an accepted send.</summary>
-public sealed record SendReceipt(string ProviderMessageId, DeliveryStatus Status);
+/// <summary>
+/// What a provider answered to an accepted send. A send can be accepted and already failed
+/// (Twilio answers 201 with status failed); <see cref="Error"/> then says why.
+/// </summary>
+public sealed record SendReceipt(string ProviderMessageId, DeliveryStatus Status, ProviderError? Error = null);

@@ -51,6 +51,7 @@ public sealed class MetaWebhookParserTests
         {
             ProfileName = "Sheena Nelson",
             Text = "Does it come in another color?",
+            BusinessNumberId = "106540352242922",
         }, m with { Media = [], Contacts = [] });
         Assert.Empty(m.Media);
         Assert.Null(m.ContextMessageId);
@@ -303,7 +304,8 @@ public sealed class MetaWebhookParserTests
         Assert.Equal(5, events.Count);
         var statuses = events.Cast<MessageStatusEvent>().ToList();
         Assert.Equal([DeliveryStatus.Sent, DeliveryStatus.Delivered, DeliveryStatus.Read, DeliveryStatus.Failed, DeliveryStatus.Failed], statuses.Select(s => s.Status));
-        Assert.Equal(new MessageStatusEvent("meta", "wamid.S1", DeliveryStatus.Sent, SentAt) { Recipient = "+16505551234" }, statuses[0]);
+        Assert.Equal(new MessageStatusEvent("meta", "wamid.S1", DeliveryStatus.Sent, SentAt) { Recipient = "+16505551234", ClientReference = "msg-01J9ZK" }, statuses[0]);
+        Assert.Null(statuses[1].ClientReference);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1749416400), statuses[2].Timestamp);
         Assert.Equal(new ProviderError("131047",
             "Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",

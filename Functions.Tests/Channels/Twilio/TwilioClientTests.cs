@@ -288,7 +288,20 @@ public sealed class TwilioClientTests : IAsyncLifetime
 
         var receipt = await Client().SendAsync(Account, new OutboundMessage(Customer, MessageKind.Text) { Text = "hi" });
 
-        Assert.Equal(new SendReceipt("MM22222222222222222222222222222222", expected), receipt);
+        Assert.Equal(("MM22222222222222222222222222222222", expected), (receipt.ProviderMessageId, receipt.Status));
+        Assert.Equal(expected == DeliveryStatus.Failed, receipt.Error is not null);
+    }
+
+    [Fact]
+    public async Task AnAcceptedButFailedSendKeepsTwiliosReason()
+    {
+        _twilio.Respond = (_, context) => FakeTwilioServer.Json(context, 201,
+            """{"sid":"MM33333333333333333333333333333333","status":"failed","error_code":63016,"error_message":"Failed to send freeform message because you are outside the allowed window."}""");
+
+        var receipt = await Client().SendAsync(Account, new OutboundMessage(Customer, MessageKind.Text) { Text = "hi" });
+
+        Assert.Equal(DeliveryStatus.Failed, receipt.Status);
+        Assert.Equal(("63016", FailureReason.OutsideCareWindow), (receipt.Error!.Code, receipt.Error.Reason));
     }
 
     [Theory]

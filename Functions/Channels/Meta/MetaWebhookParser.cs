@@ -205,6 +205,7 @@ public static class MetaWebhookParser
             Referral = ReadReferral(Object(message, "referral")),
             ContextMessageId = Object(message, "context") is { } ctx ? Text(ctx, "id") : null,
             ProviderType = kind == MessageKind.Unsupported ? (type.Length > 0 ? type : "unknown") : null,
+            BusinessNumberId = Object(value, "metadata") is { } metadata ? Text(metadata, "phone_number_id") : null,
         };
     }
 
@@ -338,6 +339,7 @@ public static class MetaWebhookParser
             {
                 Recipient = recipient,
                 Error = Items(status, "errors").Select(ReadError).FirstOrDefault(),
+                ClientReference = Text(status, "biz_opaque_callback_data"),
             });
         }
     }

@@ -309,7 +309,16 @@ public sealed partial class TwilioClient
                 return null;
             }
             var status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            return new SendReceipt(sid.GetString()!, MapStatus(status) ?? DeliveryStatus.Queued);
+            var mapped = MapStatus(status) ?? DeliveryStatus.Queued;
+            ProviderError? error = null;
+            if (mapped == DeliveryStatus.Failed)
+            {
+                // Accepted and already failed: keep Twilio's reason with the receipt.
+                var code = root.TryGetProperty("error_code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) ? n : (int?)null;
+                var text = root.TryGetProperty("error_message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+                error = TwilioErrors.ToProviderError(code, text, 0);
+            }
+            return new SendReceipt(sid.GetString()!, mapped, error);
         }
         catch (JsonException)
         {
