@@ -89,6 +89,13 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
         }
     }
 
+    /// <summary>The tenant's open conversation with this contact on this sender, or null.</summary>
+    public async Task<Conversation?> FindOpenAsync(string tenantId, string sender, string phone, CancellationToken cancellationToken) =>
+        await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, Conversation.OpenPointerRowKey(sender, phone), cancellationToken) is { } pointer
+        && pointer.GetString("ConversationId") is { } id
+            ? await GetAsync(tenantId, id, cancellationToken)
+            : null;
+
     /// <summary>The tenant's open conversation with this contact on this sender, opened now if there is none.</summary>
     public async Task<(Conversation Conversation, ETag ETag)> OpenForAsync(string tenantId, string sender, string phone, CancellationToken cancellationToken)
     {

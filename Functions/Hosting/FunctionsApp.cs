@@ -1,6 +1,7 @@
 using Functions.Contacts;
 using Functions.Conversations;
 using Functions.Tenants;
+using Functions.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Functions.Hosting;
@@ -14,6 +15,7 @@ public static class FunctionsApp
         builder.AddTenants();
         builder.AddContacts();
         builder.AddConversations();
+        builder.AddWebhooks();
         return builder;
     }
 
