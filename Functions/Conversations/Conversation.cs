@@ -29,6 +29,9 @@ public sealed record Conversation(
     string? LastMessagePreview,
     int UnreadCount)
 {
+    /// <summary>When the newest message was sent (the provider's time); null before the first.</summary>
+    public DateTimeOffset? LastMessageAt { get; init; }
+
     public const string Table = "Conversations";
     public const int PreviewLength = 100;
 
@@ -54,6 +57,7 @@ public sealed record Conversation(
         ["LastActivityOn"] = LastActivityOn,
         ["LastMessagePreview"] = LastMessagePreview,
         ["UnreadCount"] = UnreadCount,
+        ["LastMessageAt"] = LastMessageAt,
     };
 
     public static Conversation FromEntity(TableEntity e) => new(
@@ -65,8 +69,17 @@ public sealed record Conversation(
         e.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("LastActivityOn") ?? DateTimeOffset.MinValue,
         e.GetString("LastMessagePreview"),
-        e.GetInt32("UnreadCount") ?? 0);
+        e.GetInt32("UnreadCount") ?? 0)
+    {
+        LastMessageAt = e.GetDateTimeOffset("LastMessageAt"),
+    };
 
-    public static string Preview(string? text) =>
-        text is null ? "" : text.Length <= PreviewLength ? text : text[..(PreviewLength - 1)] + "…";
+    public static string Preview(string? text)
+    {
+        if (text is null) return "";
+        if (text.Length <= PreviewLength) return text;
+        var cut = PreviewLength - 1;
+        if (char.IsHighSurrogate(text[cut - 1])) cut--; // never split an emoji
+        return text[..cut] + "…";
+    }
 }

@@ -4,20 +4,27 @@ using Functions.Storage;
 
 namespace Functions.Conversations;
 
-/// <summary>The outcome of recording an inbound message: the conversation, the message, and whether it had been recorded before.</summary>
-public sealed record InboundRecorded(Conversation Conversation, ConversationMessage Message, bool Duplicate);
+/// <summary>
+/// The outcome of recording an inbound message: the conversation (null only when it has been
+/// deleted since), the message, and whether it had been recorded before.
+/// </summary>
+public sealed record InboundRecorded(Conversation? Conversation, ConversationMessage Message, bool Duplicate);
 
 /// <summary>
 /// Conversations and their messages. Recording an inbound message is safe to repeat (providers
-/// retry webhooks for days): the message row's key follows from the provider's message id, and
-/// the de-duplication row is inserted in the same transaction as the conversation update, so the
-/// unread count and the window renewal happen exactly once.
+/// retry webhooks for days): the de-duplication row is inserted in the same transaction as the
+/// conversation update, so the unread count and the window renewal happen exactly once, and it
+/// names the conversation the message belongs to; the message row is written after that
+/// commit, with a key that follows from the provider's id, so a retry completes the same row
+/// in the same conversation and never a second one elsewhere.
 /// </summary>
 public sealed class ConversationStore(ITableStore tables, TimeProvider time)
 {
-    private const int MaxAttempts = 8;
+    private const int MaxAttempts = 12;
 
-    public static string ProviderIndexRowKey(string provider, string providerMessageId) => $"p:{provider}:{providerMessageId}";
+    /// <summary>Provider ids can hold any characters and be long: the key uses a hash of them.</summary>
+    public static string ProviderIndexRowKey(string provider, string providerMessageId) =>
+        $"p:{provider}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(providerMessageId)))}";
 
     public async Task<Conversation?> GetAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
         Conversation.IsValidId(conversationId)
@@ -34,40 +41,29 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
         var indexKey = ProviderIndexRowKey(inbound.Provider, inbound.ProviderMessageId);
         for (var attempt = 1; ; attempt++)
         {
-            if (await FindRecordedAsync(tenantId, indexKey, cancellationToken) is { } recorded)
+            if (await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, indexKey, cancellationToken) is { } index
+                && index.GetString("ConversationId") is { } recordedIn)
             {
-                return recorded with { Duplicate = true };
+                // Recorded before: make sure its message row is there (a crash may have come between), nothing else.
+                var again = InboundMessage(inbound, recordedIn);
+                await InsertIfMissingAsync(tenantId, again, cancellationToken);
+                return new InboundRecorded(await GetAsync(tenantId, recordedIn, cancellationToken), again, Duplicate: true);
             }
 
             var (conversation, etag) = await OpenForAsync(tenantId, sender, inbound.From, cancellationToken);
-            var message = new ConversationMessage(
-                ConversationMessage.InboundId(inbound.Provider, inbound.ProviderMessageId), conversation.Id,
-                MessageDirection.Inbound, inbound.Kind, inbound.Timestamp, DeliveryStatus.Delivered)
-            {
-                Text = inbound.Text,
-                Media = inbound.Media,
-                Location = inbound.Location,
-                Contacts = inbound.Contacts,
-                Reply = inbound.Reply,
-                Reaction = inbound.Reaction,
-                Provider = inbound.Provider,
-                ProviderMessageId = inbound.ProviderMessageId,
-                ContextMessageId = inbound.ContextMessageId,
-            };
-            // Idempotent: the same webhook always writes the same row.
-            await tables.UpsertAsync(ConversationMessage.Table, message.ToEntity(tenantId), cancellationToken: cancellationToken);
-
-            // Webhooks arrive out of order: only the latest message sets the preview and the activity time.
-            var newest = conversation.LastMessagePreview is null || inbound.Timestamp >= conversation.LastActivityOn;
+            var message = InboundMessage(inbound, conversation.Id);
+            // Webhooks arrive out of order: only the latest message (by the provider's time) sets the preview.
+            var newest = conversation.LastMessageAt is null || inbound.Timestamp >= conversation.LastMessageAt;
             var updated = conversation with
             {
                 Status = ConversationStatus.Active,
                 Window = conversation.Window.WithCustomerMessage(inbound.Timestamp, viaReferral: inbound.Referral is not null),
-                LastActivityOn = newest && inbound.Timestamp > conversation.LastActivityOn ? inbound.Timestamp : conversation.LastActivityOn,
+                LastActivityOn = inbound.Timestamp > conversation.LastActivityOn ? inbound.Timestamp : conversation.LastActivityOn,
                 LastMessagePreview = newest ? Conversation.Preview(inbound.Text ?? $"[{inbound.Kind.ToString().ToLowerInvariant()}]") : conversation.LastMessagePreview,
+                LastMessageAt = newest ? inbound.Timestamp : conversation.LastMessageAt,
                 UnreadCount = conversation.UnreadCount + 1,
             };
-            var index = new TableEntity(tenantId, indexKey)
+            var indexRow = new TableEntity(tenantId, indexKey)
             {
                 ["ConversationId"] = conversation.Id,
                 ["MessageRowKey"] = message.RowKey,
@@ -76,18 +72,48 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             {
                 await tables.SubmitTransactionAsync(Conversation.Table,
                 [
-                    new(TableTransactionActionType.Insert, index),
+                    new(TableTransactionActionType.Insert, indexRow),
                     new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), etag),
                 ], cancellationToken);
-                return new InboundRecorded(updated, message, Duplicate: false);
             }
-            catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && (ex.FailedIndex == 0 && ex.Status == 409 || ex.FailedIndex == 1 && ex.Status is 412 or 404))
+            catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && ex.Status is 409 or 412 or 404)
             {
-                // Either another delivery of this webhook won (the loop then finds it recorded), or
-                // the conversation changed meanwhile: go again on top of the latest.
+                // Another delivery of this webhook won (the loop then finds it recorded), or the
+                // conversation changed meanwhile: go again on top of the latest, after a short pause.
+                await Contention.PauseAsync(attempt, cancellationToken);
+                continue;
             }
+            await InsertIfMissingAsync(tenantId, message, cancellationToken);
+            return new InboundRecorded(updated, message, Duplicate: false);
         }
     }
+
+    /// <summary>Writes the message row unless it is there already (then it may have moved on, say to read: keep it).</summary>
+    private async Task InsertIfMissingAsync(string tenantId, ConversationMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.InsertAsync(ConversationMessage.Table, message.ToEntity(tenantId), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (StorageErrorCodes.IsConflict(ex))
+        {
+        }
+    }
+
+    private static ConversationMessage InboundMessage(InboundMessageEvent inbound, string conversationId) => new(
+        ConversationMessage.InboundId(inbound.Provider, inbound.ProviderMessageId), conversationId,
+        MessageDirection.Inbound, inbound.Kind, inbound.Timestamp, DeliveryStatus.Delivered)
+    {
+        Text = inbound.Text,
+        Media = inbound.Media,
+        Location = inbound.Location,
+        Contacts = inbound.Contacts,
+        Reply = inbound.Reply,
+        Reaction = inbound.Reaction,
+        Provider = inbound.Provider,
+        ProviderMessageId = inbound.ProviderMessageId,
+        ContextMessageId = inbound.ContextMessageId,
+    };
 
     /// <summary>The tenant's open conversation with this contact on this sender, or null.</summary>
     public async Task<Conversation?> FindOpenAsync(string tenantId, string sender, string phone, CancellationToken cancellationToken) =>
@@ -126,6 +152,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
                 // Someone opened it at the same moment: use theirs.
+                await Contention.PauseAsync(attempt, cancellationToken);
             }
         }
     }
@@ -142,21 +169,13 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
     public async Task<(IReadOnlyList<ConversationMessage> Messages, string? ContinuationToken)> ListMessagesAsync(
         string tenantId, string conversationId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
+        if (!Conversation.IsValidId(conversationId))
+        {
+            return ([], null);
+        }
         var page = await tables.QueryAsync(ConversationMessage.Table,
             new TableQuery(ConversationMessage.Partition(tenantId, conversationId)) { Top = pageSize }, continuationToken, cancellationToken);
         return (page.Entities.Select(ConversationMessage.FromEntity).ToList(), page.ContinuationToken);
-    }
-
-    private async Task<InboundRecorded?> FindRecordedAsync(string tenantId, string indexKey, CancellationToken cancellationToken)
-    {
-        if (await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, indexKey, cancellationToken) is not { } index
-            || index.GetString("ConversationId") is not { } conversationId || index.GetString("MessageRowKey") is not { } messageRowKey
-            || await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, Conversation.RowKey(conversationId), cancellationToken) is not { } conversation
-            || await tables.GetEntityIfExistsAsync(ConversationMessage.Table, ConversationMessage.Partition(tenantId, conversationId), messageRowKey, cancellationToken) is not { } message)
-        {
-            return null;
-        }
-        return new InboundRecorded(Conversation.FromEntity(conversation), ConversationMessage.FromEntity(message), Duplicate: true);
     }
 
     private async Task<Conversation?> ChangeStatusAsync(string tenantId, string conversationId, ConversationStatus status, CancellationToken cancellationToken)
@@ -192,6 +211,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404 && attempt < MaxAttempts)
             {
                 // Changed meanwhile (a customer message, say): decide again on the latest.
+                await Contention.PauseAsync(attempt, cancellationToken);
             }
         }
     }

@@ -87,7 +87,7 @@ public sealed class ProcessWebhookEventHandler(
         var recorded = await conversations.RecordInboundAsync(tenant, message.To, message, cancellationToken);
         await RecordKeywordConsentAsync(tenant, phone, message, cancellationToken);
         logger.LogInformation("Inbound {Kind} message {MessageId} in conversation {ConversationId}{Duplicate}",
-            message.Kind, message.ProviderMessageId, recorded.Conversation.Id, recorded.Duplicate ? " (already recorded)" : "");
+            message.Kind, message.ProviderMessageId, recorded.Message.ConversationId, recorded.Duplicate ? " (already recorded)" : "");
     }
 
     /// <summary>STOP opts out of marketing and utility messages alike; START opts back in to both.</summary>
