@@ -34,6 +34,9 @@ public sealed class ConsentKeywordsTests
     [InlineData("")]
     [InlineData(null)]
     [InlineData("stopstopstopstopstopstopstopstopstopstopstop")]
+    [InlineData("Yes")]       // confirms an appointment, not marketing
+    [InlineData("CANCEL")]    // "reply CONFIRM or CANCEL"
+    [InlineData("end")]
     public void KeywordsInsideSentencesAreNotConsentChanges(string? message) => Assert.Equal(ConsentKeyword.None, _keywords.Classify(message));
 
     [Fact]

@@ -13,12 +13,19 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
 {
     private readonly TenantApiFixture _api = new();
     private HttpClient _agent = null!;
+    private HttpClient _admin = null!;
 
     public async Task InitializeAsync()
     {
         (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Swedish Shop", slug = "se-shop", defaultCountryCode = "46" })).EnsureSuccessStatusCode();
-        var key = await (await _api.Operator().PostAsJsonAsync("/api/admin/tenants/se-shop/keys", new { role = "agent" })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
-        _agent = _api.Client(key!.Key);
+        _agent = await ClientAsync("se-shop", "agent");
+        _admin = await ClientAsync("se-shop", "admin");
+    }
+
+    private async Task<HttpClient> ClientAsync(string tenant, string role)
+    {
+        var key = await (await _api.Operator().PostAsJsonAsync($"/api/admin/tenants/{tenant}/keys", new { role })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
+        return _api.Client(key!.Key);
     }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
@@ -119,7 +126,8 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
     {
         await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46704445566", name = "Bo", attributes = new { note = "x" } });
         await _agent.PostAsJsonAsync("/api/contacts/+46704445566/consent", new { purpose = "utility", state = "opted-out" });
-        Assert.Equal(HttpStatusCode.NoContent, (await _agent.DeleteAsync("/api/contacts/+46704445566")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _agent.DeleteAsync("/api/contacts/+46704445566")).StatusCode); // erasure is for admins
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/api/contacts/+46704445566")).StatusCode);
         var kept = await _agent.GetFromJsonAsync<Contact>("/api/contacts/+46704445566", TestJson.Options);
         Assert.Null(kept!.Name);
         Assert.Empty(kept.Attributes);
@@ -127,9 +135,12 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
         Assert.False(kept.MayReceive(ConsentPurpose.Utility));
 
         await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46705556677", name = "Cy" });
-        Assert.Equal(HttpStatusCode.NoContent, (await _agent.DeleteAsync("/api/contacts/+46705556677")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/api/contacts/+46705556677")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _agent.GetAsync("/api/contacts/+46705556677")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _agent.DeleteAsync("/api/contacts/+46705556677")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/contacts/+46705556677")).StatusCode);
+        // Changing an erased contact does not bring it back.
+        Assert.Equal(HttpStatusCode.NotFound, (await _agent.PatchAsJsonAsync("/api/contacts/+46705556677", new { name = "Back?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _agent.GetAsync("/api/contacts/+46705556677")).StatusCode);
     }
 
     [Fact]
@@ -137,7 +148,7 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
     {
         await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46706667788", name = "Private" });
         await _agent.PostAsJsonAsync("/api/contacts/+46706667788/consent", new { purpose = "marketing", state = "opted-in" });
-        var other = _api.Client(await _api.NewTenantKeyAsync("other-shop", ApiKeyRole.Agent));
+        var other = _api.Client(await _api.NewTenantKeyAsync("other-shop", ApiKeyRole.Admin));
 
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("/api/contacts/+46706667788")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.PatchAsJsonAsync("/api/contacts/+46706667788", new { name = "Stolen" })).StatusCode);
@@ -187,5 +198,37 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await _agent.PostAsync("/api/contacts", huge)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _agent.PatchAsJsonAsync("/api/contacts/+46700000003", new { phone = "+46700000004" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _agent.GetAsync("/api/contacts/+46700000003")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AttributeLimitsHoldForWhatIsStoredNotJustEachRequest()
+    {
+        for (var batch = 0; batch < 2; batch++)
+        {
+            var ok = await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46707778899", attributes = Enumerable.Range(0, 20).ToDictionary(i => $"b{batch}k{i}", _ => "v") });
+            Assert.True(ok.IsSuccessStatusCode);
+        }
+        var third = await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46707778899", attributes = Enumerable.Range(0, 20).ToDictionary(i => $"b2k{i}", _ => "v") });
+        Assert.Equal(HttpStatusCode.BadRequest, third.StatusCode);
+        Assert.Equal(40, (await _agent.GetFromJsonAsync<Contact>("/api/contacts/+46707778899", TestJson.Options))!.Attributes.Count);
+
+        var tooBig = await _agent.PostAsJsonAsync("/api/contacts", new { phone = "+46707778800", attributes = Enumerable.Range(0, 40).ToDictionary(i => $"k{i}", _ => new string('ö', 1000)) });
+        Assert.Equal(HttpStatusCode.BadRequest, tooBig.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _agent.GetAsync("/api/contacts/+46707778800")).StatusCode);
+    }
+
+    [Fact]
+    public async Task CommaListsAreNotAPurpose()
+    {
+        var response = await _agent.PostAsJsonAsync("/api/contacts/+46707778811/consent", new { purpose = "marketing,utility", state = "opted-in" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnInternationalNumberWithoutItsPlusIsRefusedRatherThanGuessed()
+    {
+        var response = await _agent.PostAsJsonAsync("/api/contacts", new { phone = "46701234567" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("+46701234567", await response.Content.ReadAsStringAsync());
     }
 }

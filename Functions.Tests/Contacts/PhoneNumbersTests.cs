@@ -30,6 +30,7 @@ public sealed class PhoneNumbersTests
     [InlineData("+1234567890123456", null, "at most 15")]
     [InlineData("+0701234567", null, "cannot start with 0")]
     [InlineData("0701234567", "046", "default country code")]
+    [InlineData("46701234567", "46", "write it as +46701234567")]
     public void WhatCannotBeAPhoneNumberIsRefusedWithTheReason(string input, string? defaultCountry, string reason)
     {
         var ex = Assert.Throws<FormatException>(() => PhoneNumbers.Normalize(input, defaultCountry));

@@ -83,6 +83,7 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
     {
         var admin = _api.Client(await _api.NewTenantKeyAsync("bad"));
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/keys", new { role = "owner" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/keys", new { role = "admin,agent" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/keys", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/api/keys", new StringContent("{role:", Encoding.UTF8, "application/json"))).StatusCode);
         var oversized = await admin.PostAsync("/api/keys", new StringContent("{\"role\":\"" + new string('a', 300_000) + "\"}", Encoding.UTF8, "application/json"));

@@ -14,29 +14,31 @@ public enum ConsentKeyword
 /// Recognises a customer's "stop" or "start" message. Only a message that is the keyword alone
 /// counts (case, accents, surrounding spaces and punctuation ignored), so "please don't stop my
 /// order" is never an opt-out. Built-in words cover English, Swedish, German, Spanish,
-/// Portuguese, French, Italian, Dutch and Chinese; a tenant adds its own.
+/// Portuguese, French, Italian, Dutch and Chinese, and are deliberately unambiguous: "cancel",
+/// "end" or "yes" answer other questions ("reply CONFIRM or CANCEL") far more often than they
+/// mean consent, so they are not keywords unless a tenant adds them.
 /// </summary>
 public sealed class ConsentKeywords
 {
     public static readonly IReadOnlyList<string> DefaultOptOut =
     [
-        "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "opt-out",
+        "stop", "stopall", "unsubscribe", "optout", "opt out", "opt-out",
         "stopp", "avsluta", "avregistrera",             // Swedish
         "abmelden", "abbestellen",                        // German (stopp above)
-        "baja", "parar", "cancelar", "darme de baja",     // Spanish
-        "sair", "cancelar inscricao",                     // Portuguese
+        "baja", "darme de baja",                          // Spanish
+        "cancelar inscricao",                             // Portuguese
         "arret", "desabonner", "desinscrire",             // French (accents folded)
-        "annulla", "disiscriviti",                        // Italian
+        "disiscriviti",                                   // Italian
         "afmelden",                                       // Dutch
         "退订", "取消订阅",                                  // Chinese
     ];
 
     public static readonly IReadOnlyList<string> DefaultOptIn =
     [
-        "start", "unstop", "subscribe", "yes",
+        "start", "unstop", "subscribe",
         "starta", "prenumerera",                          // Swedish
         "anmelden",                                       // German
-        "alta", "suscribir",                              // Spanish
+        "suscribir",                                      // Spanish
         "inscrever",                                      // Portuguese
         "abonner",                                        // French
         "iscriviti",                                      // Italian

@@ -37,9 +37,17 @@ public sealed record Contact(
     DateTimeOffset UpdatedOn)
 {
     public const string Table = "Contacts";
+
+    /// <summary>When the marketing consent last changed (the customer's time); a later record wins, an older one only joins the ledger.</summary>
+    public DateTimeOffset? MarketingChangedAt { get; init; }
+
+    public DateTimeOffset? UtilityChangedAt { get; init; }
     public const int MaxAttributes = 50;
     public const int MaxAttributeKey = 64;
     public const int MaxAttributeValue = 1024;
+
+    /// <summary>All attributes together, as stored JSON, fit one Table Storage string property.</summary>
+    public const int MaxAttributesJson = 30_000;
 
     public static string RowKey(string phone) => "c:" + phone;
 
@@ -61,6 +69,8 @@ public sealed record Contact(
         ["Utility"] = Utility.ToString(),
         ["CreatedOn"] = CreatedOn,
         ["UpdatedOn"] = UpdatedOn,
+        ["MarketingChangedAt"] = MarketingChangedAt,
+        ["UtilityChangedAt"] = UtilityChangedAt,
     };
 
     public static Contact FromEntity(TableEntity e) => new(
@@ -72,7 +82,16 @@ public sealed record Contact(
         Enum.TryParse<ConsentState>(e.GetString("Marketing"), out var marketing) ? marketing : ConsentState.Unknown,
         Enum.TryParse<ConsentState>(e.GetString("Utility"), out var utility) ? utility : ConsentState.Unknown,
         e.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
-        e.GetDateTimeOffset("UpdatedOn") ?? DateTimeOffset.MinValue);
+        e.GetDateTimeOffset("UpdatedOn") ?? DateTimeOffset.MinValue)
+    {
+        MarketingChangedAt = e.GetDateTimeOffset("MarketingChangedAt"),
+        UtilityChangedAt = e.GetDateTimeOffset("UtilityChangedAt"),
+    };
+
+    /// <summary>This contact with <paramref name="record"/> applied: the state changes only if the record is the newest.</summary>
+    public Contact With(ConsentRecord record) => record.Purpose == ConsentPurpose.Marketing
+        ? (MarketingChangedAt is { } m && m > record.At ? this : this with { Marketing = record.State, MarketingChangedAt = record.At })
+        : (UtilityChangedAt is { } u && u > record.At ? this : this with { Utility = record.State, UtilityChangedAt = record.At });
 
     public static Contact New(string phone, DateTimeOffset now) =>
         new(phone, null, null, null, new Dictionary<string, string>(), ConsentState.Unknown, ConsentState.Unknown, now, now);
@@ -86,6 +105,11 @@ public sealed record ConsentRecord(
     string? Evidence,
     DateTimeOffset At)
 {
+    /// <summary>
+    /// Names this change so recording it twice (a redelivered webhook) keeps one ledger row; a
+    /// new id is used when there is none.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
     /// <summary>Where consent changes come from.</summary>
     public static class Sources
     {
@@ -98,7 +122,7 @@ public sealed record ConsentRecord(
     public static string RowKeyPrefix(string phone) => $"l:{phone}:";
 
     public TableEntity ToEntity(string tenantId, string phone) =>
-        new(tenantId, $"{RowKeyPrefix(phone)}{DateTimeOffset.MaxValue.UtcTicks - At.UtcTicks:D19}:{Guid.NewGuid():N}")
+        new(tenantId, $"{RowKeyPrefix(phone)}{DateTimeOffset.MaxValue.UtcTicks - At.UtcTicks:D19}:{Purpose}:{IdempotencyKey ?? Guid.NewGuid().ToString("N")}")
         {
             ["Purpose"] = Purpose.ToString(),
             ["State"] = State.ToString(),

@@ -6,7 +6,7 @@ namespace Functions.Contacts;
 /// <summary>A tenant's contacts and their consent ledger, with optimistic concurrency on every change.</summary>
 public sealed class ContactBook(ITableStore tables, TimeProvider time)
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 12;
 
     public async Task<Contact?> FindAsync(string tenantId, string phone, CancellationToken cancellationToken) =>
         await tables.GetEntityIfExistsAsync(Contact.Table, tenantId, Contact.RowKey(phone), cancellationToken) is { } row
@@ -14,17 +14,27 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
             : null;
 
     /// <summary>
-    /// Creates the contact if new, then applies <paramref name="change"/> to it. Returns the stored
-    /// contact and whether it was created.
+    /// Applies <paramref name="change"/> to the contact, creating it first when
+    /// <paramref name="createIfMissing"/>. The change returns null to reject (nothing is written).
+    /// Returns the stored contact (null when rejected or missing) and whether it was created.
     /// </summary>
-    public async Task<(Contact Contact, bool Created)> UpsertAsync(string tenantId, string phone, Func<Contact, Contact> change, CancellationToken cancellationToken)
+    public async Task<(Contact? Contact, bool Created)> UpsertAsync(
+        string tenantId, string phone, Func<Contact, Contact?> change, CancellationToken cancellationToken, bool createIfMissing = true)
     {
         for (var attempt = 1; ; attempt++)
         {
             var now = time.GetUtcNow();
             var row = await tables.GetEntityIfExistsAsync(Contact.Table, tenantId, Contact.RowKey(phone), cancellationToken);
+            if (row is null && !createIfMissing)
+            {
+                return (null, false);
+            }
             var current = row is null ? Contact.New(phone, now) : Contact.FromEntity(row);
-            var updated = change(current) with { Phone = phone, UpdatedOn = now };
+            if (change(current) is not { } changed)
+            {
+                return (null, false);
+            }
+            var updated = changed with { Phone = phone, UpdatedOn = now };
             try
             {
                 if (row is null)
@@ -40,13 +50,15 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
             catch (RequestFailedException ex) when ((StorageErrorCodes.IsConflict(ex) || StorageErrorCodes.IsPreconditionFailed(ex)) && attempt < MaxAttempts)
             {
                 // Created or changed meanwhile (a webhook and an API call at once): apply again to the latest.
+                await Contention.PauseAsync(attempt, cancellationToken);
             }
         }
     }
 
     /// <summary>
     /// Records a consent change and updates the contact's state in one transaction (creating the
-    /// contact if needed): the evidence and the state never disagree.
+    /// contact if needed). The state follows the newest record by the customer's time, whatever
+    /// order records arrive in; a record with an idempotency key is kept once however often it comes.
     /// </summary>
     public async Task<Contact> RecordConsentAsync(string tenantId, string phone, ConsentRecord record, CancellationToken cancellationToken)
     {
@@ -54,8 +66,7 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
         {
             var row = await tables.GetEntityIfExistsAsync(Contact.Table, tenantId, Contact.RowKey(phone), cancellationToken);
             var current = row is null ? Contact.New(phone, record.At) : Contact.FromEntity(row);
-            var updated = (record.Purpose == ConsentPurpose.Marketing ? current with { Marketing = record.State } : current with { Utility = record.State })
-                with { UpdatedOn = time.GetUtcNow() };
+            var updated = current.With(record) with { UpdatedOn = time.GetUtcNow() };
             TableTransactionAction contactAction = row is null
                 ? new(TableTransactionActionType.Insert, updated.ToEntity(tenantId))
                 : new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), row.ETag);
@@ -65,9 +76,14 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
                     [contactAction, new(TableTransactionActionType.Insert, record.ToEntity(tenantId, phone))], cancellationToken);
                 return updated;
             }
+            catch (TableTransactionFailedException ex) when (ex.FailedIndex == 1 && ex.Status == 409 && record.IdempotencyKey is not null)
+            {
+                return current; // this very record is in the ledger already
+            }
             catch (TableTransactionFailedException ex) when (ex.FailedIndex == 0 && (ex.Status is 409 or 412) && attempt < MaxAttempts)
             {
                 // The contact changed meanwhile: record again on top of the latest.
+                await Contention.PauseAsync(attempt, cancellationToken);
             }
         }
     }
@@ -127,6 +143,7 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
             catch (RequestFailedException ex) when ((StorageErrorCodes.IsPreconditionFailed(ex) || StorageErrorCodes.IsNotFound(ex)) && attempt < MaxAttempts)
             {
                 // Changed or removed meanwhile: look again.
+                await Contention.PauseAsync(attempt, cancellationToken);
             }
         }
     }

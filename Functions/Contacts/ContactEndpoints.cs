@@ -16,12 +16,14 @@ public static partial class ContactEndpoints
         builder.Services.AddSingleton<ContactBook>();
         static void AdminOrAgent(RouteHandlerBuilder e) =>
             e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
+        static void AdminOnly(RouteHandlerBuilder e) =>
+            e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
         builder.GetFunctionCatalog()
             .AddHttp("UpsertContact", "POST", "contacts", UpsertContactAsync, AdminOrAgent)
             .AddHttp("ListContacts", "GET", "contacts", ListContactsAsync, AdminOrAgent)
             .AddHttp("GetContact", "GET", "contacts/{phone}", GetContactAsync, AdminOrAgent)
             .AddHttp("UpdateContact", "PATCH", "contacts/{phone}", UpdateContactAsync, AdminOrAgent)
-            .AddHttp("EraseContact", "DELETE", "contacts/{phone}", EraseContactAsync, AdminOrAgent)
+            .AddHttp("EraseContact", "DELETE", "contacts/{phone}", EraseContactAsync, AdminOnly)
             .AddHttp("RecordConsent", "POST", "contacts/{phone}/consent", RecordConsentAsync, AdminOrAgent)
             .AddHttp("GetConsentHistory", "GET", "contacts/{phone}/consent", GetConsentHistoryAsync, AdminOrAgent);
         return builder;
@@ -37,7 +39,8 @@ public static partial class ContactEndpoints
         Validate(request.Name, request.Language, request.Attributes, errors);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The contact is not valid.");
 
-        var (contact, created) = await s.Contacts.UpsertAsync(s.User.TenantId(), phone!, c => Apply(c, request), cancellationToken);
+        var (contact, created) = await s.Contacts.UpsertAsync(s.User.TenantId(), phone!, c => Apply(c, request, errors), cancellationToken);
+        if (contact is null) return TypedResults.ValidationProblem(errors, title: "The contact is not valid.");
         return created ? TypedResults.Created($"/api/contacts/{Uri.EscapeDataString(contact.Phone)}", contact) : TypedResults.Ok(contact);
     }
 
@@ -74,9 +77,11 @@ public static partial class ContactEndpoints
         Validate(request.Name, request.Language, request.Attributes, errors);
         if (request.Phone is not null) errors["phone"] = ["The phone number is the contact's identity: it cannot be changed."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The change is not valid.");
-        if (await s.Contacts.FindAsync(s.User.TenantId(), normalized!, cancellationToken) is null) return NotFound();
-        var (contact, _) = await s.Contacts.UpsertAsync(s.User.TenantId(), normalized!, c => Apply(c, request), cancellationToken);
-        return TypedResults.Ok(contact);
+        // Never recreates: a contact erased meanwhile stays erased.
+        var (contact, _) = await s.Contacts.UpsertAsync(s.User.TenantId(), normalized!, c => Apply(c, request, errors), cancellationToken, createIfMissing: false);
+        return contact is not null ? TypedResults.Ok(contact)
+            : errors.Count > 0 ? TypedResults.ValidationProblem(errors, title: "The change is not valid.")
+            : NotFound();
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> EraseContactAsync(
@@ -91,8 +96,13 @@ public static partial class ContactEndpoints
         string phone, ConsentRequest request, [AsParameters] ContactServices s, CancellationToken cancellationToken)
     {
         var (normalized, errors) = await NormalizeAsync(phone, s, cancellationToken);
-        if (!Enum.TryParse<ConsentPurpose>(request.Purpose, ignoreCase: true, out var purpose) || int.TryParse(request.Purpose, out _))
-            errors["purpose"] = ["The purpose is marketing or utility."];
+        var purpose = request.Purpose?.ToLowerInvariant() switch
+        {
+            "marketing" => ConsentPurpose.Marketing,
+            "utility" => ConsentPurpose.Utility,
+            _ => (ConsentPurpose?)null,
+        };
+        if (purpose is null) errors["purpose"] = ["The purpose is marketing or utility."];
         var state = request.State?.ToLowerInvariant() switch
         {
             "opted-in" or "optedin" => ConsentState.OptedIn,
@@ -106,7 +116,7 @@ public static partial class ContactEndpoints
         // The API caller's key is part of the evidence: who said so, besides what they said.
         var keyId = s.User.FindFirstValue(ClaimTypes.NameIdentifier);
         var evidence = $"key {keyId}" + (string.IsNullOrWhiteSpace(request.Evidence) ? "" : ": " + request.Evidence.Trim());
-        var record = new ConsentRecord(purpose, state!.Value, ConsentRecord.Sources.Api, evidence, s.Time.GetUtcNow());
+        var record = new ConsentRecord(purpose!.Value, state!.Value, ConsentRecord.Sources.Api, evidence, s.Time.GetUtcNow());
         return TypedResults.Ok(await s.Contacts.RecordConsentAsync(s.User.TenantId(), normalized!, record, cancellationToken));
     }
 
@@ -118,13 +128,24 @@ public static partial class ContactEndpoints
         return TypedResults.Ok(await s.Contacts.ConsentHistoryAsync(s.User.TenantId(), normalized!, cancellationToken));
     }
 
-    private static Contact Apply(Contact contact, ContactRequest request)
+    /// <summary>The change applied, or null (with the reason in <paramref name="errors"/>) when the merged attributes are over the limits.</summary>
+    private static Contact? Apply(Contact contact, ContactRequest request, Dictionary<string, string[]> errors)
     {
         var attributes = new Dictionary<string, string>(contact.Attributes);
         foreach (var (key, value) in request.Attributes ?? new Dictionary<string, string?>())
         {
             if (value is null) attributes.Remove(key);
             else attributes[key] = value;
+        }
+        if (attributes.Count > Contact.MaxAttributes)
+        {
+            errors["attributes"] = [$"A contact has at most {Contact.MaxAttributes} attributes; with these it would have {attributes.Count}."];
+            return null;
+        }
+        if (System.Text.Json.JsonSerializer.Serialize(attributes).Length > Contact.MaxAttributesJson)
+        {
+            errors["attributes"] = ["The contact's attributes together are too large; store less in them."];
+            return null;
         }
         return contact with
         {

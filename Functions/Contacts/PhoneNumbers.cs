@@ -88,6 +88,14 @@ public static class PhoneNumbers
             {
                 // North America: "1 212 555 0100" already carries the country code.
             }
+            else if (number.StartsWith(defaultCountryCode, StringComparison.Ordinal) && number.Length >= defaultCountryCode.Length + MinDigits)
+            {
+                // "46701234567" with default 46: an international number without its '+' (as WhatsApp
+                // ids and exports write them) or a national one that happens to start so? Guessing
+                // would make a wrong contact either way.
+                error = $"The phone number starts with the country code {defaultCountryCode} but has no '+': write it as +{number} if that is meant, or with its leading 0 if it is national.";
+                return false;
+            }
             else
             {
                 var national = number.StartsWith('0') && !KeepTrunkZero.Contains(defaultCountryCode) ? number[1..] : number;

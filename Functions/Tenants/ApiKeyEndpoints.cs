@@ -37,8 +37,19 @@ public static class ApiKeyEndpoints
             // Another tenant's key is "not found" too: nothing tells one tenant about another.
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such key.", detail: "This tenant has no key with that id.");
 
-    internal static bool TryParseRole(string? role, out ApiKeyRole parsed) =>
-        Enum.TryParse(role, ignoreCase: true, out parsed) && Enum.IsDefined(parsed) && !int.TryParse(role, out _);
+    internal static bool TryParseRole(string? role, out ApiKeyRole parsed)
+    {
+        // Names only: Enum.TryParse would also take numbers and comma lists ("admin,agent").
+        ApiKeyRole? known = role?.ToLowerInvariant() switch
+        {
+            "admin" => ApiKeyRole.Admin,
+            "agent" => ApiKeyRole.Agent,
+            "orders" => ApiKeyRole.Orders,
+            _ => null,
+        };
+        parsed = known ?? default;
+        return known is not null;
+    }
 
     internal static ValidationProblem BadRole() => TypedResults.ValidationProblem(
         new Dictionary<string, string[]> { ["role"] = ["The role is admin, agent or orders."] }, title: "The key is not valid.");
@@ -51,4 +62,8 @@ public static class ApiKeyEndpoints
 public sealed record CreateApiKeyRequest(string? Role);
 
 /// <summary>A new key: <see cref="Key"/> is shown this once and cannot be read back.</summary>
-public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);
+public sealed record CreatedApiKey(string Key, ApiKeyInfo Info)
+{
+    /// <summary>Never the key itself, whatever logs this.</summary>
+    public override string ToString() => $"CreatedApiKey({Info.Prefix})";
+}

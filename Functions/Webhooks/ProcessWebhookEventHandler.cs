@@ -99,16 +99,13 @@ public sealed class ProcessWebhookEventHandler(
             return;
         }
         var evidence = $"message {message.Provider}:{message.ProviderMessageId}";
-        var history = await contacts.ConsentHistoryAsync(tenant, phone, cancellationToken);
+        // One ledger row per message and purpose, however often the message is processed.
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(evidence)))[..32];
         var state = keyword == ConsentKeyword.OptOut ? ConsentState.OptedOut : ConsentState.OptedIn;
         foreach (var purpose in new[] { ConsentPurpose.Marketing, ConsentPurpose.Utility })
         {
-            if (history.Any(h => h.Purpose == purpose && h.Evidence == evidence))
-            {
-                continue; // this message was counted already
-            }
             await contacts.RecordConsentAsync(tenant, phone,
-                new ConsentRecord(purpose, state, ConsentRecord.Sources.Keyword, evidence, message.Timestamp), cancellationToken);
+                new ConsentRecord(purpose, state, ConsentRecord.Sources.Keyword, evidence, message.Timestamp) { IdempotencyKey = key }, cancellationToken);
         }
         logger.LogInformation("Consent keyword {Keyword} from message {MessageId}", keyword, message.ProviderMessageId);
     }
