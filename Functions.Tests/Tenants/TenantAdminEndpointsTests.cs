@@ -5,6 +5,7 @@ using System.Text.Json;
 using Functions.Hosting;
 using Functions.Tenants;
 using Functions.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Functions.Tests.Tenants;
 
@@ -40,7 +41,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         Assert.Equal(("acme", "Acme Shop", "Europe/Stockholm", "sv", "46"), (tenant.Id, tenant.Name, tenant.TimeZone, tenant.DefaultLanguage, tenant.DefaultCountryCode));
         Assert.Equal("twilio", tenant.Provider.Type);
         Assert.True(tenant.Provider.HasAuthToken);
-        Assert.Equal("+46 70 123 45 67", tenant.Provider.From);
+        Assert.Equal("+46701234567", tenant.Provider.From); // stored as E.164, however it was written
 
         var read = await _api.Operator().GetStringAsync("/api/admin/tenants/acme");
         Assert.DoesNotContain(AuthToken, read);
@@ -140,7 +141,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     [InlineData("POST", "/api/admin/tenants/demo/keys")]
     public async Task OnlyTheOperatorMayUseTheAdminApi(string method, string path)
     {
-        var tenantAdmin = await _api.NewTenantKeyAsync("guard-" + Math.Abs(path.GetHashCode() ^ method.GetHashCode()));
+        var tenantAdmin = await _api.NewTenantKeyAsync("guard-" + Guid.NewGuid().ToString("N")[..12]);
         HttpRequestMessage Request() => new(new HttpMethod(method), path) { Content = JsonContent.Create(new { name = "x", slug = "x1", role = "admin" }) };
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(null).SendAsync(Request())).StatusCode);
@@ -200,5 +201,41 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TenantApiFixture.OperatorKeyValue);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/admin/tenants")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MovingToAnotherTwilioAccountNeedsThatAccountsToken()
+    {
+        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("moving"))).EnsureSuccessStatusCode();
+        var newAccount = "AC" + new string('b', 32);
+        var withoutToken = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount } });
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+        Assert.Contains("provider.authToken", await withoutToken.Content.ReadAsStringAsync());
+        Assert.Equal("AC" + new string('a', 32), (await _api.Operator().GetFromJsonAsync<TenantView>("/api/admin/tenants/moving", TestJson.Options))!.Provider.AccountSid);
+
+        var withToken = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount, authToken = "fedcba9876543210fedcba9876543210" } });
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+    }
+
+    [Fact]
+    public async Task AStorageOutageWhileCheckingAKeyIsA503ProblemWithoutTheKey()
+    {
+        var tables = (InterceptingTableStore?)null;
+        await using var app = new FunctionsAppFactory(configureServices: services =>
+        {
+            var original = services.Last(d => d.ServiceType == typeof(Functions.Storage.ITableStore));
+            services.Remove(original);
+            services.AddSingleton<Functions.Storage.ITableStore>(sp =>
+                tables = new InterceptingTableStore((Functions.Storage.ITableStore)original.ImplementationFactory!(sp)));
+        });
+        var client = app.CreateClient();
+        tables!.FailReadsFrom = ApiKeys.Table;
+        const string key = "wab_demo.0123456789abcdef.secret-that-must-not-leak";
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+
+        var response = await client.GetAsync("/api/tenant");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.DoesNotContain("secret-that-must-not-leak", await response.Content.ReadAsStringAsync());
     }
 }

@@ -12,7 +12,8 @@ namespace Functions.Tests.TestSupport;
 /// </summary>
 public sealed class FunctionsAppFactory(
     IReadOnlyDictionary<string, string?>? settings = null,
-    Action<FunctionCatalog, StorageLayout>? addFunctions = null) : WebApplicationFactory<Program>
+    Action<FunctionCatalog, StorageLayout>? addFunctions = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -26,6 +27,7 @@ public sealed class FunctionsAppFactory(
             var layout = (StorageLayout)services.Single(d => d.ServiceType == typeof(StorageLayout)).ImplementationInstance!;
             addFunctions?.Invoke(catalog, layout);
             services.AddSingleton<TestFunctionLog>();
+            configureServices?.Invoke(services);
         });
     }
 

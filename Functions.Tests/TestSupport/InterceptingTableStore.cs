@@ -12,10 +12,16 @@ public sealed class InterceptingTableStore(ITableStore inner) : ITableStore
     public Func<Task>? BeforeNextTransaction { get; set; }
     public string? FailNextInsertInto { get; set; }
 
+    /// <summary>Every read of this table fails as an unavailable service does.</summary>
+    public string? FailReadsFrom { get; set; }
+
     public string Kind => inner.Kind;
 
     public Task CreateTableIfNotExistsAsync(string table, CancellationToken cancellationToken = default) => inner.CreateTableIfNotExistsAsync(table, cancellationToken);
-    public Task<TableEntity?> GetEntityIfExistsAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default) => inner.GetEntityIfExistsAsync(table, partitionKey, rowKey, cancellationToken);
+    public Task<TableEntity?> GetEntityIfExistsAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default) =>
+        FailReadsFrom == table
+            ? throw new RequestFailedException(503, "Simulated outage.", "ServerBusy", null)
+            : inner.GetEntityIfExistsAsync(table, partitionKey, rowKey, cancellationToken);
 
     public Task<ETag> InsertAsync(string table, TableEntity entity, CancellationToken cancellationToken = default)
     {

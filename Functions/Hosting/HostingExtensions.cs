@@ -69,10 +69,20 @@ public static class HostingExtensions
         // over the limit) keeps its own 4xx status instead of turning into a 500.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                // Storage down or overloaded: a clear "try again", not a bug report.
+                Azure.RequestFailedException { Status: >= 500 } or HttpRequestException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseRequestBodyLimit(DefaultMaxRequestBodyBytes);
+        // Explicitly after the handlers above, so a failure while checking a key (storage down)
+        // also gets a problem body and never the developer page with the request's headers.
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         // The host's readiness probe asks for "/"; any answer means ready.
         app.MapGet("/", (HostingEnvironment env) => TypedResults.Ok(new { service = "whatsapp-business-functions", mode = env.ModeName }))

@@ -87,21 +87,27 @@ public sealed record ProviderSettings(
 
     /// <summary>
     /// These settings updated by <paramref name="change"/>: fields it gives replace ours; secrets it
-    /// leaves out are kept while the provider type stays the same (they cannot be read back to resend).
+    /// leaves out are kept while they still belong to the same account or key (they cannot be read
+    /// back to resend), and dropped when the account SID or API key SID changes, so validation
+    /// asks for the new ones.
     /// </summary>
     public ProviderSettings Apply(ProviderSettings change) => change.Type != Type ? change : new(
         Type,
         change.AccountSid ?? AccountSid,
-        change.AuthToken ?? AuthToken,
+        change.AuthToken ?? (change.AccountSid is null || change.AccountSid == AccountSid ? AuthToken : null),
         change.ApiKeySid ?? ApiKeySid,
-        change.ApiKeySecret ?? ApiKeySecret,
+        change.ApiKeySecret ?? (change.ApiKeySid is null || change.ApiKeySid == ApiKeySid ? ApiKeySecret : null),
         change.From ?? From,
         change.MessagingServiceSid ?? MessagingServiceSid,
         change.PhoneNumberId ?? PhoneNumberId,
         change.BusinessAccountId ?? BusinessAccountId,
-        change.AccessToken ?? AccessToken,
+        change.AccessToken ?? AccessToken, // a business account's token, not tied to one phone number
         change.AppSecret ?? AppSecret,
         change.VerifyToken ?? VerifyToken);
+
+    /// <summary>The sender number in E.164, as providers take it (people write it with spaces).</summary>
+    public ProviderSettings Normalized() =>
+        From is not null && Contacts.PhoneNumbers.TryNormalize(From, null, out var e164, out _) ? this with { From = e164 } : this;
 
     /// <summary>Never the secrets, whatever logs this.</summary>
     public override string ToString() => $"ProviderSettings({Type})";

@@ -28,7 +28,7 @@ public static class TenantAdminEndpoints
         }
         var now = time.GetUtcNow();
         var tenant = new Tenant(request.Slug!, request.Name!.Trim(), request.TimeZone ?? "UTC", request.DefaultLanguage ?? "en",
-            Blank(request.DefaultCountryCode), Blank(request.PublicBaseUrl), request.Provider ?? ProviderSettings.Sandbox, now, now);
+            Blank(request.DefaultCountryCode), Blank(request.PublicBaseUrl), (request.Provider ?? ProviderSettings.Sandbox).Normalized(), now, now);
         if (!await tenants.TryCreateAsync(tenant, cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The slug is taken.",
@@ -55,7 +55,7 @@ public static class TenantAdminEndpoints
         var (found, updated) = await tenants.UpdateAsync(id, tenant =>
         {
             // Secrets left out are kept, so the provider is checked as it will be stored.
-            var provider = request.Provider is null ? tenant.Provider : tenant.Provider.Apply(request.Provider);
+            var provider = request.Provider is null ? tenant.Provider : tenant.Provider.Apply(request.Provider).Normalized();
             errors = TenantValidation.Validate(null, null, null, null, null, null, provider);
             return errors.Count > 0 ? null : tenant with
             {
