@@ -77,11 +77,8 @@ public sealed class ProcessWebhookEventHandler(
         var message = inbound with { From = phone };
         if (message.ProfileName is { Length: > 0 } profileName)
         {
-            var existing = await contacts.FindAsync(tenant, phone, cancellationToken);
-            if (existing?.ProfileName != profileName)
-            {
-                await contacts.UpsertAsync(tenant, phone, c => c with { ProfileName = profileName }, cancellationToken);
-            }
+            // Written only when it changed (a webhook per message would otherwise rewrite the contact each time).
+            await contacts.UpsertAsync(tenant, phone, c => c.ProfileName == profileName ? null : c with { ProfileName = profileName }, cancellationToken);
         }
 
         var recorded = await conversations.RecordInboundAsync(tenant, message.To, message, cancellationToken);
