@@ -17,6 +17,7 @@ if (scenario == "webhooks")
     Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine("| what | clients | messages | throughput | latency | | |\n|---|---:|---:|---:|---|---|---|");
     foreach (var row in await WebhookScenario.RunAsync(clients, perClient)) Console.WriteLine(row);
+    foreach (var row in await WebhookScenario.RunAsync(clients, perClient, processWhileIngesting: false)) Console.WriteLine(row);
     return 0;
 }
 if (scenario != "storage" || adapters is not ("in-memory" or "azurite" or "all"))
