@@ -40,6 +40,8 @@ public sealed class SettingsTests
     [InlineData("Queues:VisibilityTimeout", "8.00:00:00", "Queues:VisibilityTimeout")]
     [InlineData("Queues:MaxPollingInterval", "00:00:00.010", "Queues:MaxPollingInterval")]
     [InlineData("Queues:LeaseDuration", "00:00:01", "Queues:LeaseDuration")]
+    [InlineData("CareWindow:ReminderBefore", "1.01:00:00", "CareWindow:ReminderBefore")]
+    [InlineData("Webhooks:RetentionDays", "0", "Webhooks:RetentionDays")]
     public async Task AnOutOfRangeSettingStopsStartUpAndIsNamed(string key, string value, string named)
     {
         var ex = Assert.IsType<OptionsValidationException>(await StartFailureAsync(key, value));

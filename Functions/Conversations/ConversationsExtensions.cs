@@ -1,3 +1,4 @@
+using Functions.Hosting;
 using Functions.Storage;
 
 namespace Functions.Conversations;
@@ -6,8 +7,14 @@ public static class ConversationsExtensions
 {
     public static IHostApplicationBuilder AddConversations(this IHostApplicationBuilder builder)
     {
-        builder.GetStorageLayout().AddTables(Conversation.Table, ConversationMessage.Table);
+        builder.GetStorageLayout().AddTables(Conversation.Table, ConversationMessage.Table, ConversationEvent.Table);
         builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddOptions<CareWindowOptions>().BindConfiguration(CareWindowOptions.Section)
+            .Validate(o => o.ReminderBefore is null || (o.ReminderBefore > TimeSpan.Zero && o.ReminderBefore < CareWindow.Length),
+                "CareWindow:ReminderBefore must be between 00:00:01 and 23:59:59 (or unset).")
+            .ValidateOnStart();
+        builder.Services.AddScoped<CareWindowTimer>();
+        builder.GetFunctionCatalog().AddQueue<CareWindowTimer>("CareWindowTimer", CareWindowTimer.Queue);
         return builder;
     }
 }

@@ -13,7 +13,7 @@ namespace Functions.Webhooks;
 /// item or a replayed event has the effect of once:
 /// <list type="bullet">
 /// <item>a customer message updates the contact's profile name, lands in its conversation (exactly
-/// once, see <see cref="ConversationStore"/>) and renews the care window;</item>
+/// once, see <see cref="ConversationStore"/>), renews the care window and sets its timer;</item>
 /// <item>a message that is only STOP (or START, in several languages) records the consent change
 /// with the message as evidence, once per message;</item>
 /// <item>delivery statuses and template reviews are counted here and applied by the outbound and
@@ -22,7 +22,7 @@ namespace Functions.Webhooks;
 /// A payload that cannot be read is marked Failed (kept for inspection and replay), not retried.
 /// </summary>
 public sealed class ProcessWebhookEventHandler(
-    WebhookInbox inbox, ContactBook contacts, ConversationStore conversations, TimeProvider time, ILogger<ProcessWebhookEventHandler> logger) : IQueueFunctionHandler
+    WebhookInbox inbox, ContactBook contacts, ConversationStore conversations, CareWindowTimer careWindow, TimeProvider time, ILogger<ProcessWebhookEventHandler> logger) : IQueueFunctionHandler
 {
     private static readonly ConsentKeywords Keywords = new();
 
@@ -82,6 +82,11 @@ public sealed class ProcessWebhookEventHandler(
         }
 
         var recorded = await conversations.RecordInboundAsync(tenant, message.To, message, cancellationToken);
+        if (recorded.Conversation is { } conversation)
+        {
+            // Also for a redelivery: the first try may have stopped before this. Extra timers are no-ops.
+            await careWindow.ScheduleAsync(tenant, conversation, cancellationToken);
+        }
         await RecordKeywordConsentAsync(tenant, phone, message, cancellationToken);
         logger.LogInformation("Inbound {Kind} message {MessageId} in conversation {ConversationId}{Duplicate}",
             message.Kind, message.ProviderMessageId, recorded.Message.ConversationId, recorded.Duplicate ? " (already recorded)" : "");
