@@ -6,7 +6,8 @@ namespace Functions.Hosting;
 /// <summary>
 /// Keeps a received message hidden while its handler runs by renewing its visibility at half
 /// the lease, so a slow handler is not run twice at once. Holds the latest pop receipt. A
-/// transient failure is retried after an eighth of the lease, while half of it is still left; a lost lease (someone else has the
+/// transient failure is retried every eighth of the lease (the first retry with half of it
+/// still left); a lost lease (someone else has the
 /// message now) stops renewal and cancels <see cref="Lost"/>, so the handler can stop early.
 /// Never throws: settling the message must not depend on renewal.
 /// </summary>

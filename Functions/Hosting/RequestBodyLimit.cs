@@ -3,20 +3,35 @@ namespace Functions.Hosting;
 /// <summary>
 /// Refuses request bodies over the limit with 413 and a problem body, whether the length is
 /// declared (Content-Length) or only discovered while reading (chunked). Kestrel enforces the
-/// same limit; this makes it hold on every server the app runs on, test server included.
+/// same default; this makes it hold on every server the app runs on, test server included. An
+/// endpoint may set its own limit with <c>.WithMetadata(new RequestSizeLimitAttribute(n))</c>.
 /// </summary>
 internal static class RequestBodyLimit
 {
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app, long maxBytes) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.ContentLength > maxBytes)
+            var limit = maxBytes; // per request: an endpoint's own limit must not leak into the next request
+            if (context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>() is { } own)
             {
-                throw new BadHttpRequestException($"The request body is larger than {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
+                {
+                    server.MaxRequestBodySize = own.MaxRequestBodySize; // so Kestrel agrees
+                }
+                if (own.MaxRequestBodySize is not { } ownLimit)
+                {
+                    await next(context); // the endpoint takes any size
+                    return;
+                }
+                limit = ownLimit;
+            }
+            if (context.Request.ContentLength > limit)
+            {
+                throw new BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
             }
             if (context.Request.ContentLength is null && context.Request.Body.CanRead)
             {
-                context.Request.Body = new LimitedStream(context.Request.Body, maxBytes);
+                context.Request.Body = new LimitedStream(context.Request.Body, limit);
             }
             await next(context);
         });
