@@ -91,16 +91,8 @@ public sealed class ContactBook(ITableStore tables, TimeProvider time)
     /// <summary>The consent history, newest first.</summary>
     public async Task<IReadOnlyList<ConsentRecord>> ConsentHistoryAsync(string tenantId, string phone, CancellationToken cancellationToken)
     {
-        var records = new List<ConsentRecord>();
-        string? token = null;
-        do
-        {
-            var page = await tables.QueryAsync(Contact.Table, TableQuery.WithRowKeyPrefix(tenantId, ConsentRecord.RowKeyPrefix(phone)), token, cancellationToken);
-            records.AddRange(page.Entities.Select(ConsentRecord.FromEntity));
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return records;
+        var rows = await tables.QueryAllAsync(Contact.Table, TableQuery.WithRowKeyPrefix(tenantId, ConsentRecord.RowKeyPrefix(phone)), cancellationToken);
+        return [.. rows.Select(ConsentRecord.FromEntity)];
     }
 
     /// <summary>One page of contacts in phone order.</summary>

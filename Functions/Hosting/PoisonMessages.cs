@@ -34,19 +34,8 @@ public sealed class PoisonMessages(IQueueStore queues, ITableStore tables, TimeP
     }
 
     /// <summary>The recorded reasons for messages in one poison queue, oldest first.</summary>
-    public async Task<IReadOnlyList<TableEntity>> ListAsync(QueueFunction function, CancellationToken cancellationToken)
-    {
-        var rows = new List<TableEntity>();
-        string? token = null;
-        do
-        {
-            var page = await tables.QueryAsync(Table, new TableQuery(function.PoisonQueueName), token, cancellationToken);
-            rows.AddRange(page.Entities);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return rows;
-    }
+    public Task<IReadOnlyList<TableEntity>> ListAsync(QueueFunction function, CancellationToken cancellationToken) =>
+        tables.QueryAllAsync(Table, new TableQuery(function.PoisonQueueName), cancellationToken);
 
     /// <summary>Describes a failure without message contents: exception types and messages, innermost last.</summary>
     public static string Describe(Exception ex)

@@ -73,21 +73,13 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
 
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string tenantId, CancellationToken cancellationToken)
     {
-        var keys = new List<ApiKeyInfo>();
-        string? token = null;
-        do
-        {
-            var page = await tables.QueryAsync(Table, new TableQuery(tenantId), token, cancellationToken);
-            keys.AddRange(page.Entities.Select(row => new ApiKeyInfo(
-                row.RowKey,
-                DisplayPrefix(tenantId, row.RowKey),
-                Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role) ? role : ApiKeyRole.Agent,
-                row.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
-                row.GetDateTimeOffset("RevokedOn"))));
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return keys;
+        var rows = await tables.QueryAllAsync(Table, new TableQuery(tenantId), cancellationToken);
+        return [.. rows.Select(row => new ApiKeyInfo(
+            row.RowKey,
+            DisplayPrefix(tenantId, row.RowKey),
+            Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role) ? role : ApiKeyRole.Agent,
+            row.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
+            row.GetDateTimeOffset("RevokedOn")))];
     }
 
     /// <summary>Revokes a key of this tenant; false if the tenant has no such key. Revoking twice is fine.</summary>

@@ -56,15 +56,7 @@ public sealed class TenantDirectory(ITableStore tables, TimeProvider time)
 
     public async Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken)
     {
-        var tenants = new List<Tenant>();
-        string? token = null;
-        do
-        {
-            var page = await tables.QueryAsync(Tenant.Table, new TableQuery(Tenant.Partition), token, cancellationToken);
-            tenants.AddRange(page.Entities.Select(Tenant.FromEntity));
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return tenants;
+        var rows = await tables.QueryAllAsync(Tenant.Table, new TableQuery(Tenant.Partition), cancellationToken);
+        return [.. rows.Select(Tenant.FromEntity)];
     }
 }
