@@ -39,13 +39,4 @@ public sealed class PhoneNumbersTests
         Assert.Equal("", e164);
         Assert.Equal(ex.Message, error);
     }
-
-    [Fact]
-    public void MaskingKeepsTheCountryAndTwoLastDigitsOnly()
-    {
-        Assert.Equal("+4670*****67", PhoneNumbers.Mask("+46701234567"));
-        Assert.DoesNotContain("12345", PhoneNumbers.Mask("+46701234567"));
-        Assert.Equal("", PhoneNumbers.Mask(null));
-        Assert.Equal("***", PhoneNumbers.Mask("+12"));
-    }
 }

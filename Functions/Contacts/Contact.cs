@@ -56,8 +56,6 @@ public sealed record Contact(
         ? Marketing == ConsentState.OptedIn
         : Utility != ConsentState.OptedOut;
 
-    public ConsentState ConsentFor(ConsentPurpose purpose) => purpose == ConsentPurpose.Marketing ? Marketing : Utility;
-
     public TableEntity ToEntity(string tenantId) => new(tenantId, RowKey(Phone))
     {
         ["Phone"] = Phone,

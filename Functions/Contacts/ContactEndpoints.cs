@@ -175,7 +175,7 @@ public static partial class ContactEndpoints
     private static void Validate(string? name, string? language, IReadOnlyDictionary<string, string?>? attributes, Dictionary<string, string[]> errors)
     {
         if (name?.Length > 200) errors["name"] = ["The name is at most 200 characters."];
-        if (language is { Length: > 0 } && !LanguagePattern().IsMatch(language)) errors["language"] = ["The language is a WhatsApp language code such as en, en_US, sv or zh_HK."];
+        if (language is { Length: > 0 } && !TenantValidation.IsLanguageCode(language)) errors["language"] = ["The language is a WhatsApp language code such as en, en_US, sv or zh_HK."];
         if (attributes is null) return;
         if (attributes.Count > Contact.MaxAttributes) errors["attributes"] = [$"At most {Contact.MaxAttributes} attributes."];
         foreach (var (key, value) in attributes)
@@ -191,9 +191,6 @@ public static partial class ContactEndpoints
     private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
-
-    [GeneratedRegex("^[a-z]{2,3}(_[A-Z]{2})?$")]
-    private static partial Regex LanguagePattern();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex AttributeKeyPattern();

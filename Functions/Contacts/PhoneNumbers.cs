@@ -123,13 +123,5 @@ public static class PhoneNumbers
         return true;
     }
 
-    /// <summary>For logs: the country code and a few digits, never the whole number ("+4670*****67").</summary>
-    public static string Mask(string? e164)
-    {
-        if (string.IsNullOrEmpty(e164)) return "";
-        if (e164.Length <= 6) return new string('*', e164.Length);
-        return e164[..5] + new string('*', e164.Length - 7) + e164[^2..];
-    }
-
     private static bool IsCountryCode(string code) => code.Length is >= 1 and <= 3 && code.All(char.IsAsciiDigit) && code[0] != '0';
 }

@@ -21,7 +21,7 @@ public static partial class TenantValidation
             Add("slug", "The slug is 2 to 40 lowercase letters, digits and hyphens, starting and ending with a letter or digit.");
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
             Add("timeZone", $"'{Truncate(timeZone)}' is not a known time zone; use an IANA name such as Europe/Stockholm.");
-        if (defaultLanguage is not null && !LanguagePattern().IsMatch(defaultLanguage))
+        if (defaultLanguage is not null && !IsLanguageCode(defaultLanguage))
             Add("defaultLanguage", "The language is a WhatsApp language code such as en, en_US, sv or zh_HK.");
         if (defaultCountryCode is not null && defaultCountryCode.Length > 0 && !CountryCodePattern().IsMatch(defaultCountryCode))
             Add("defaultCountryCode", "The default country code is 1 to 3 digits without '+', such as 46 or 852.");
@@ -62,6 +62,9 @@ public static partial class TenantValidation
                 break;
         }
     }
+
+    /// <summary>A WhatsApp language code: en, en_US, sv, zh_HK.</summary>
+    public static bool IsLanguageCode(string value) => LanguagePattern().IsMatch(value);
 
     private static bool Secret(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= 1024;
 
