@@ -85,7 +85,7 @@ public sealed class ApiKeysTests : IAsyncLifetime
         var (key, _) = await app.Get<ApiKeys>().CreateAsync("demo", ApiKeyRole.Agent, default);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var me = await client.GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
-        Assert.Equal(new CurrentTenant("demo", "Demo Company", "sandbox", "agent"), me);
+        Assert.Equal(new CurrentTenant("demo", "Demo Company", "sandbox", "agent", ConsentSettings.Default), me);
 
         client.DefaultRequestHeaders.Authorization = null;
         client.DefaultRequestHeaders.Add("X-Api-Key", key);

@@ -185,7 +185,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     {
         var key = await _api.NewTenantKeyAsync("keyed", ApiKeyRole.Orders);
         var me = await _api.Client(key).GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
-        Assert.Equal(new CurrentTenant("keyed", "Tenant keyed", "sandbox", "orders"), me);
+        Assert.Equal(new CurrentTenant("keyed", "Tenant keyed", "sandbox", "orders", ConsentSettings.Default), me);
 
         var badRole = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/keyed/keys", new { role = "superuser" });
         Assert.Equal(HttpStatusCode.BadRequest, badRole.StatusCode);

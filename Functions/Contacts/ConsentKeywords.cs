@@ -46,6 +46,9 @@ public sealed class ConsentKeywords
         "订阅",                                            // Chinese
     ];
 
+    /// <summary>The built-in words only.</summary>
+    public static ConsentKeywords BuiltIn { get; } = new();
+
     private readonly HashSet<string> _optOut;
     private readonly HashSet<string> _optIn;
 
@@ -69,7 +72,7 @@ public sealed class ConsentKeywords
     }
 
     /// <summary>Lower case, no accents, inner spaces collapsed, surrounding punctuation and emoji dropped.</summary>
-    private static string Fold(string text)
+    internal static string Fold(string text)
     {
         var decomposed = text.Trim().ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);

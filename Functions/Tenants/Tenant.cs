@@ -23,6 +23,9 @@ public sealed partial record Tenant(
     public const string Table = "Tenants";
     public const string Partition = "tenant";
 
+    /// <summary>The tenant's own consent keywords and confirmation replies.</summary>
+    public ConsentSettings Consent { get; init; } = ConsentSettings.Default;
+
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
     public TableEntity ToEntity() => new(Partition, Id)
@@ -35,6 +38,7 @@ public sealed partial record Tenant(
         ["ProviderType"] = Provider.Type,
         // Credentials stay in the row (Table Storage encrypts at rest); the API never returns them.
         ["Provider"] = JsonSerializer.Serialize(Provider),
+        ["Consent"] = Consent.ToJson(),
         ["CreatedOn"] = CreatedOn,
         ["UpdatedOn"] = UpdatedOn,
     };
@@ -48,7 +52,11 @@ public sealed partial record Tenant(
         e.GetString("PublicBaseUrl"),
         e.GetString("Provider") is { } json ? JsonSerializer.Deserialize<ProviderSettings>(json) ?? ProviderSettings.Sandbox : ProviderSettings.Sandbox,
         e.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
-        e.GetDateTimeOffset("UpdatedOn") ?? DateTimeOffset.MinValue);
+        e.GetDateTimeOffset("UpdatedOn") ?? DateTimeOffset.MinValue)
+    {
+        // Rows written before tenants had consent settings have no column.
+        Consent = e.GetString("Consent") is { } consent ? ConsentSettings.FromJson(consent) : ConsentSettings.Default,
+    };
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$")]
     private static partial Regex IdPattern();

@@ -22,13 +22,21 @@ public static class TenantAdminEndpoints
     {
         var errors = TenantValidation.Validate(request.Name ?? "", request.Slug ?? "", request.TimeZone, request.DefaultLanguage,
             request.DefaultCountryCode, request.PublicBaseUrl, request.Provider);
+        var consent = request.Consent ?? new();
+        foreach (var (field, messages) in TenantValidation.ValidateConsent(consent, ConsentSettings.Default, ConsentPrefix))
+        {
+            errors[field] = messages;
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The tenant is not valid.");
         }
         var now = time.GetUtcNow();
         var tenant = new Tenant(request.Slug!, request.Name!.Trim(), request.TimeZone ?? "UTC", request.DefaultLanguage ?? "en",
-            Blank(request.DefaultCountryCode), Blank(request.PublicBaseUrl), (request.Provider ?? ProviderSettings.Sandbox).Normalized(), now, now);
+            Blank(request.DefaultCountryCode), Blank(request.PublicBaseUrl), (request.Provider ?? ProviderSettings.Sandbox).Normalized(), now, now)
+        {
+            Consent = consent.ApplyTo(ConsentSettings.Default),
+        };
         if (!await tenants.TryCreateAsync(tenant, cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The slug is taken.",
@@ -57,6 +65,13 @@ public static class TenantAdminEndpoints
             // Secrets left out are kept, so the provider is checked as it will be stored.
             var provider = request.Provider is null ? tenant.Provider : tenant.Provider.Apply(request.Provider).Normalized();
             errors = TenantValidation.Validate(null, null, null, null, null, null, provider);
+            if (request.Consent is { } consent)
+            {
+                foreach (var (field, messages) in TenantValidation.ValidateConsent(consent, tenant.Consent, ConsentPrefix))
+                {
+                    errors[field] = messages;
+                }
+            }
             return errors.Count > 0 ? null : tenant with
             {
                 Name = request.Name?.Trim() ?? tenant.Name,
@@ -65,6 +80,7 @@ public static class TenantAdminEndpoints
                 DefaultCountryCode = request.DefaultCountryCode is null ? tenant.DefaultCountryCode : Blank(request.DefaultCountryCode),
                 PublicBaseUrl = request.PublicBaseUrl is null ? tenant.PublicBaseUrl : Blank(request.PublicBaseUrl),
                 Provider = provider,
+                Consent = request.Consent?.ApplyTo(tenant.Consent) ?? tenant.Consent,
             };
         }, cancellationToken);
         return !found ? NotFound(id)
@@ -87,6 +103,8 @@ public static class TenantAdminEndpoints
         return TypedResults.Created($"/api/keys/{info.KeyId}", new CreatedApiKey(key, info));
     }
 
+    private const string ConsentPrefix = "consent.";
+
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tenant.", detail: $"There is no tenant '{(id.Length > 60 ? id[..60] : id)}'.");
 
@@ -94,16 +112,18 @@ public static class TenantAdminEndpoints
 }
 
 public sealed record CreateTenantRequest(
-    string? Name, string? Slug, string? TimeZone, string? DefaultLanguage, string? DefaultCountryCode, string? PublicBaseUrl, ProviderSettings? Provider);
+    string? Name, string? Slug, string? TimeZone, string? DefaultLanguage, string? DefaultCountryCode, string? PublicBaseUrl, ProviderSettings? Provider,
+    ConsentSettingsRequest? Consent = null);
 
-/// <summary>Only the fields given change; provider secrets left out are kept.</summary>
+/// <summary>Only the fields given change (also inside <see cref="Consent"/>); provider secrets left out are kept.</summary>
 public sealed record UpdateTenantRequest(
-    string? Name, string? TimeZone, string? DefaultLanguage, string? DefaultCountryCode, string? PublicBaseUrl, ProviderSettings? Provider);
+    string? Name, string? TimeZone, string? DefaultLanguage, string? DefaultCountryCode, string? PublicBaseUrl, ProviderSettings? Provider,
+    ConsentSettingsRequest? Consent = null);
 
 public sealed record TenantView(
     string Id, string Name, string TimeZone, string DefaultLanguage, string? DefaultCountryCode, string? PublicBaseUrl,
-    ProviderView Provider, DateTimeOffset CreatedOn, DateTimeOffset UpdatedOn)
+    ProviderView Provider, ConsentSettings Consent, DateTimeOffset CreatedOn, DateTimeOffset UpdatedOn)
 {
     public static TenantView Of(Tenant t) =>
-        new(t.Id, t.Name, t.TimeZone, t.DefaultLanguage, t.DefaultCountryCode, t.PublicBaseUrl, t.Provider.ToView(), t.CreatedOn, t.UpdatedOn);
+        new(t.Id, t.Name, t.TimeZone, t.DefaultLanguage, t.DefaultCountryCode, t.PublicBaseUrl, t.Provider.ToView(), t.Consent, t.CreatedOn, t.UpdatedOn);
 }

@@ -26,6 +26,8 @@ public static class TenantEndpoints
 
         builder.GetFunctionCatalog()
             .AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, e => e.RequireAuthorization(p => p.RequireClaim(ApiKeyAuthentication.TenantClaim)))
+            .AddHttp("SetConsentSettings", "PUT", "tenant/consent", SetConsentSettingsAsync,
+                e => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim)))
             .AddTenantAdminFunctions()
             .AddApiKeyFunctions();
         return builder;
@@ -35,8 +37,22 @@ public static class TenantEndpoints
     public static async Task<Results<Ok<CurrentTenant>, NotFound>> GetCurrentTenantAsync(
         ClaimsPrincipal user, TenantDirectory tenants, CancellationToken cancellationToken) =>
         await tenants.FindAsync(user.TenantId(), cancellationToken) is { } tenant
-            ? TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Provider.Type, user.FindFirstValue(ClaimTypes.Role)!))
+            ? TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Provider.Type, user.FindFirstValue(ClaimTypes.Role)!, tenant.Consent))
             : TypedResults.NotFound();
+
+    /// <summary>A tenant admin replaces the tenant's own consent keywords and replies; fields left out take their defaults.</summary>
+    public static async Task<Results<Ok<ConsentSettings>, ValidationProblem, NotFound>> SetConsentSettingsAsync(
+        ConsentSettingsRequest request, ClaimsPrincipal user, TenantDirectory tenants, CancellationToken cancellationToken)
+    {
+        var errors = TenantValidation.ValidateConsent(request, ConsentSettings.Default);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The consent settings are not valid.");
+        }
+        var (found, updated) = await tenants.UpdateAsync(user.TenantId(), tenant => tenant with { Consent = request.ApplyTo(ConsentSettings.Default) }, cancellationToken);
+        return found && updated is not null ? TypedResults.Ok(updated.Consent) : TypedResults.NotFound();
+    }
 }
 
-public sealed record CurrentTenant(string Id, string Name, string Provider, string Role);
+/// <summary>The key's tenant and role, and the tenant's consent settings (which its admin may change).</summary>
+public sealed record CurrentTenant(string Id, string Name, string Provider, string Role, ConsentSettings Consent);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Functions.Contacts;
+using Functions.Storage;
 
 namespace Functions.Tenants;
 
@@ -60,6 +61,75 @@ public static partial class TenantValidation
             default:
                 errors["provider.type"] = ["The provider is sandbox, twilio or meta."];
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Checks consent settings as they will be after <paramref name="change"/> is applied to
+    /// <paramref name="current"/>. Fields are named with <paramref name="prefix"/> (<c>consent.</c>
+    /// inside a tenant, nothing when the settings are the whole body).
+    /// </summary>
+    public static Dictionary<string, string[]> ValidateConsent(ConsentSettingsRequest change, ConsentSettings current, string prefix = "")
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) =>
+            errors[prefix + field] = errors.TryGetValue(prefix + field, out var earlier) ? [.. earlier, message] : [message];
+
+        IReadOnlyList<string?> optOut = change.OptOutKeywords ?? current.OptOutKeywords;
+        IReadOnlyList<string?> optIn = change.OptInKeywords ?? current.OptInKeywords;
+        CheckWords("optOutKeywords", optOut, ConsentKeyword.OptIn, "is a built-in opt-in word: customers send it to subscribe again.");
+        CheckWords("optInKeywords", optIn, ConsentKeyword.OptOut, "is a built-in opt-out word: it always unsubscribes.");
+        var optOutFolded = optOut.OfType<string>().Select(ConsentKeywords.Fold).ToHashSet(StringComparer.Ordinal);
+        foreach (var word in optIn.OfType<string>().Where(w => w.Trim().Length > 0 && optOutFolded.Contains(ConsentKeywords.Fold(w))))
+        {
+            Add("optInKeywords", $"'{Truncate(word.Trim())}' is also an opt-out word; a word belongs to one list only.");
+        }
+        CheckReplies("optOutReplies", change.OptOutReplies ?? current.OptOutReplies!);
+        CheckReplies("optInReplies", change.OptInReplies ?? current.OptInReplies!);
+
+        if (errors.Count == 0 && change.ApplyTo(current).ToJson().Length > TableRules.MaxStringChars)
+        {
+            // Only text full of quotes, emoji or the like gets here: JSON spells those out at length.
+            errors[prefix.Length > 0 ? prefix.TrimEnd('.') : "consent"] = ["The replies are too long altogether to store; shorten them."];
+        }
+        return errors;
+
+        void CheckWords(string field, IReadOnlyList<string?> words, ConsentKeyword builtInMeaning, string clash)
+        {
+            if (words.Count > ConsentSettings.MaxKeywords)
+            {
+                Add(field, $"At most {ConsentSettings.MaxKeywords} words.");
+            }
+            foreach (var word in words)
+            {
+                var trimmed = word?.Trim() ?? "";
+                if (trimmed.Length is 0 or > ConsentSettings.MaxKeywordLength)
+                    Add(field, $"A word is 1 to {ConsentSettings.MaxKeywordLength} characters, not blank{(trimmed.Length > 0 ? $": '{Truncate(trimmed)}'" : "")}.");
+                else if (ConsentKeywords.Fold(trimmed).Length == 0)
+                    Add(field, $"'{trimmed}' has no letters or digits, so no message could match it.");
+                else if (ConsentKeywords.BuiltIn.Classify(trimmed) == builtInMeaning)
+                    Add(field, $"'{trimmed}' {clash}");
+            }
+        }
+
+        void CheckReplies(string field, IReadOnlyDictionary<string, string?> replies)
+        {
+            if (replies.Count > ConsentSettings.MaxReplyLanguages)
+            {
+                Add(field, $"Replies in at most {ConsentSettings.MaxReplyLanguages} languages.");
+            }
+            foreach (var (language, text) in replies)
+            {
+                var shown = Truncate(language);
+                if (!IsLanguageCode(language))
+                    Add(field, $"'{shown}' is not a WhatsApp language code such as en, en_US, sv or zh_HK.");
+                else if (string.IsNullOrWhiteSpace(text))
+                    Add(field, $"The '{shown}' reply is empty; leave the language out to use the built-in reply.");
+                else if (text.Trim().Length > ConsentSettings.MaxReplyLength)
+                    Add(field, $"The '{shown}' reply is over {ConsentSettings.MaxReplyLength} characters.");
+                else if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+                    Add(field, $"The '{shown}' reply contains control characters; line breaks are fine.");
+            }
         }
     }
 
