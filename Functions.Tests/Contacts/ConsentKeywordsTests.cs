@@ -1,4 +1,5 @@
 using Functions.Contacts;
+using Functions.Tenants;
 
 namespace Functions.Tests.Contacts;
 
@@ -44,5 +45,41 @@ public sealed class ConsentKeywordsTests
     {
         var keywords = new ConsentKeywords(extraOptIn: ["stop"]);
         Assert.Equal(ConsentKeyword.OptOut, keywords.Classify("stop"));
+    }
+
+    private static Tenant TenantWith(IReadOnlyList<string> optOut, IReadOnlyList<string> optIn)
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        return new Tenant("acme", "Acme", "UTC", "sv", null, null, ProviderSettings.Sandbox, now, now)
+        {
+            Consent = ConsentSettings.Default with { OptOutKeywords = optOut, OptInKeywords = optIn },
+        };
+    }
+
+    [Theory]
+    [InlineData("AVBRYT", ConsentKeyword.OptOut)]
+    [InlineData("  Inga fler utskick! ", ConsentKeyword.OptOut)]
+    [InlineData("inga   FLER-utskick", ConsentKeyword.OptOut)]
+    [InlineData("Désinscription", ConsentKeyword.OptOut)]  // written without the accent by the tenant
+    [InlineData("desinscription", ConsentKeyword.OptOut)]
+    [InlineData("Återkom", ConsentKeyword.OptIn)]           // written with it: å is folded to a
+    [InlineData("aterkom.", ConsentKeyword.OptIn)]
+    [InlineData("STOP", ConsentKeyword.OptOut)]             // the built-in words still count
+    [InlineData("start", ConsentKeyword.OptIn)]
+    [InlineData("avbryt min order", ConsentKeyword.None)]   // and only alone
+    public void ATenantsOwnWordsCountForItsContacts(string message, ConsentKeyword expected)
+    {
+        var keywords = ConsentKeywords.For(TenantWith(["Avbryt", "inga fler utskick", "desinscription"], ["återkom"]));
+        Assert.Equal(expected, keywords.Classify(message));
+    }
+
+    [Fact]
+    public void ATenantsWordsAreItsAlone()
+    {
+        var acme = ConsentKeywords.For(TenantWith(["avbryt"], []));
+        var other = ConsentKeywords.For(TenantWith([], []));
+        Assert.Equal(ConsentKeyword.OptOut, acme.Classify("Avbryt"));
+        Assert.Equal(ConsentKeyword.None, other.Classify("Avbryt"));
+        Assert.Equal(ConsentKeyword.None, ConsentKeywords.BuiltIn.Classify("Avbryt"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Functions.Tenants;
 
 namespace Functions.Contacts;
 
@@ -16,7 +17,8 @@ public enum ConsentKeyword
 /// order" is never an opt-out. Built-in words cover English, Swedish, German, Spanish,
 /// Portuguese, French, Italian, Dutch and Chinese, and are deliberately unambiguous: "cancel",
 /// "end" or "yes" answer other questions ("reply CONFIRM or CANCEL") far more often than they
-/// mean consent, so they are not keywords unless a tenant adds them.
+/// mean consent, so they are not keywords unless a tenant adds them. A tenant's own words
+/// (<see cref="ConsentSettings"/>) come on top: <see cref="For(Tenant)"/>.
 /// </summary>
 public sealed class ConsentKeywords
 {
@@ -58,6 +60,9 @@ public sealed class ConsentKeywords
         _optIn = DefaultOptIn.Concat(extraOptIn ?? []).Select(Fold).Where(w => w.Length > 0).ToHashSet(StringComparer.Ordinal);
         _optIn.ExceptWith(_optOut); // a word in both lists is read as the safer one: stop
     }
+
+    /// <summary>The built-in words and the tenant's own; cheap enough to build per message.</summary>
+    public static ConsentKeywords For(Tenant tenant) => new(tenant.Consent.OptOutKeywords, tenant.Consent.OptInKeywords);
 
     public ConsentKeyword Classify(string? message)
     {
