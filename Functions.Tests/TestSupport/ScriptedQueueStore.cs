@@ -31,6 +31,9 @@ public sealed class ScriptedQueueStore(IQueueStore inner) : IQueueStore
         return ReceiveFailures.TryDequeue(out var failure) ? throw failure : inner.ReceiveAsync(queue, maxMessages, visibilityTimeout, cancellationToken);
     }
 
+    public Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queue, int maxMessages, CancellationToken cancellationToken = default) =>
+        inner.PeekAsync(queue, maxMessages, cancellationToken);
+
     public Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default) =>
         inner.DeleteMessageAsync(queue, messageId, popReceipt, cancellationToken);
 
