@@ -99,7 +99,7 @@ public sealed class AzuriteRestartAppTests : IAsyncLifetime
         var poisoned = Assert.Single(await q.ReceiveAsync("doomed-poison", 32, TimeSpan.FromMinutes(1)));
         Assert.Equal("never works", poisoned.Text);
         var doomed = after.Get<FunctionCatalog>().QueueFunctions.Single(f => f.QueueName == "doomed");
-        var reason = Assert.Single(await after.Get<PoisonMessages>().ListAsync(doomed, default));
+        var reason = Assert.Single(await after.Get<PoisonMessages>().ListReasonsAsync(doomed, default));
         Assert.Equal(3L, reason.GetInt64("DequeueCount"));
         Assert.Contains("Attempt 3 failed on purpose", reason.GetString("LastError"));
         Assert.Equal([1L, 2L, 3L], doomedAttempts);
