@@ -1,25 +1,38 @@
 using Azure;
 using Functions.Hosting;
 using Functions.Storage;
+using Functions.Storage.AzureStorage;
 using Functions.Storage.InMemory;
+using Functions.Tests.Storage;
 using Functions.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Functions.Tests.Hosting;
 
+public sealed class InMemoryPoisonMessagesTests()
+    : PoisonMessagesContract(new InMemoryQueueStore(TimeProvider.System), new InMemoryTableStore(TimeProvider.System));
+
+public sealed class AzuritePoisonMessagesTests(AzuriteFixture azurite)
+    : PoisonMessagesContract(new QueueStorageClient(azurite.Account), new TableStorageClient(azurite.Account)), IClassFixture<AzuriteFixture>;
+
 /// <summary>
-/// Listing, replaying and discarding poison messages on in-memory stores, including what is left
-/// when storage fails midway: never a lost message.
+/// Listing, replaying and discarding poison messages, on in-memory stores and on Azurite, including
+/// what is left when storage fails midway: never a lost message. Each test has queues of its own.
 /// </summary>
-public sealed class PoisonMessagesTests : IAsyncLifetime
+public abstract class PoisonMessagesContract : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
-    private readonly ScriptedQueueStore _queues = new(new InMemoryQueueStore(TimeProvider.System));
-    private readonly InMemoryTableStore _tables = new(TimeProvider.System);
-    private readonly QueueFunction _function = new FunctionCatalog().AddQueue<CountGreetingHandler>("CountGreeting", "greetings").QueueFunctions.Single();
+    private readonly ScriptedQueueStore _queues;
+    private readonly ITableStore _tables;
+    private readonly QueueFunction _function = new FunctionCatalog().AddQueue<CountGreetingHandler>("CountGreeting", AzuriteFixture.UniqueName("g")).QueueFunctions.Single();
     private readonly PoisonMessages _poison;
 
-    public PoisonMessagesTests() => _poison = new PoisonMessages(_queues, _tables, TimeProvider.System, NullLogger<PoisonMessages>.Instance);
+    protected PoisonMessagesContract(IQueueStore queues, ITableStore tables)
+    {
+        _queues = new ScriptedQueueStore(queues);
+        _tables = tables;
+        _poison = new PoisonMessages(_queues, _tables, TimeProvider.System, NullLogger<PoisonMessages>.Instance);
+    }
 
     public async Task InitializeAsync()
     {
@@ -64,6 +77,19 @@ public sealed class PoisonMessagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReasonsAreJoinedForAFullPeekOfRecordedMessages()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 33; i++) ids.Add(await PoisonAsync($"m{i}", $"error {i}"));
+
+        var contents = await _poison.ListAsync(_function, default);
+
+        Assert.Equal(33, contents.Count);
+        Assert.Equal(PoisonMessages.PeekLimit, contents.Messages.Count);
+        Assert.All(contents.Messages, m => Assert.Equal($"error {ids.IndexOf(m.Id)}", m.Reason?.LastError));
+    }
+
+    [Fact]
     public async Task ReplayFindsAMessageBehindOthersAndReleasesThemAtOnce()
     {
         for (var i = 0; i < 40; i++) await _queues.SendAsync(_function.PoisonQueueName, $"other {i}");
@@ -98,7 +124,7 @@ public sealed class PoisonMessagesTests : IAsyncLifetime
     [Fact]
     public async Task ASearchStopsAtItsLimitAndReleasesEverything()
     {
-        for (var i = 0; i < PoisonMessages.SearchLimit + 10; i++) await _queues.SendAsync(_function.PoisonQueueName, $"m{i}");
+        await Task.WhenAll(Enumerable.Range(0, PoisonMessages.SearchLimit + 10).Select(i => _queues.SendAsync(_function.PoisonQueueName, $"m{i}")));
 
         var result = await _poison.DiscardAsync(_function, Guid.NewGuid().ToString(), default);
 
