@@ -96,12 +96,19 @@ public sealed class AzuriteRestartAppTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"parked {i}").Order(), parked.Order());
 
         Assert.Equal(0, await q.GetApproximateMessageCountAsync("doomed"));
-        var poisoned = Assert.Single(await q.ReceiveAsync("doomed-poison", 32, TimeSpan.FromMinutes(1)));
-        Assert.Equal("never works", poisoned.Text);
         var doomed = after.Get<FunctionCatalog>().QueueFunctions.Single(f => f.QueueName == "doomed");
-        var reason = Assert.Single(await after.Get<PoisonMessages>().ListAsync(doomed, default));
+        var poison = after.Get<PoisonMessages>();
+        var reason = Assert.Single(await poison.ListReasonsAsync(doomed, default));
         Assert.Equal(3L, reason.GetInt64("DequeueCount"));
         Assert.Contains("Attempt 3 failed on purpose", reason.GetString("LastError"));
         Assert.Equal([1L, 2L, 3L], doomedAttempts);
+
+        // Listed (peeked, its reason joined) and discarded on real storage.
+        var listed = await poison.ListAsync(doomed, default);
+        var poisoned = Assert.Single(listed.Messages);
+        Assert.Equal(("never works", 3L), (poisoned.Text, poisoned.Reason?.DequeueCount));
+        Assert.Equal(PoisonMessageOutcome.Done, (await poison.DiscardAsync(doomed, poisoned.Id, default)).Outcome);
+        Assert.Equal(0, await q.GetApproximateMessageCountAsync("doomed-poison"));
+        Assert.Empty(await poison.ListReasonsAsync(doomed, default));
     }
 }

@@ -59,7 +59,7 @@ public sealed class QueueRunnerTests : IAsyncLifetime
             .AddSingleton(_log)
             .BuildServiceProvider();
         _runner = new QueueRunner(_catalog, _queues, new FunctionInvoker(services.GetRequiredService<IServiceScopeFactory>()),
-            new PoisonMessages(_queues, _tables, TimeProvider.System), Options.Create(_options), TimeProvider.System,
+            new PoisonMessages(_queues, _tables, TimeProvider.System, NullLogger<PoisonMessages>.Instance), Options.Create(_options), TimeProvider.System,
             NullLogger<QueueRunner>.Instance);
         await _runner.StartAsync(CancellationToken.None);
     }
@@ -90,7 +90,7 @@ public sealed class QueueRunnerTests : IAsyncLifetime
 
         var poisoned = Assert.Single(await _queues.ReceiveAsync("doomed-poison", 32, TimeSpan.FromMinutes(1)));
         Assert.Equal("{\"order\":42}", poisoned.Text);
-        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System).ListAsync(_catalog.QueueFunctions.Single(q => q.QueueName == "doomed"), default));
+        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System, NullLogger<PoisonMessages>.Instance).ListReasonsAsync(_catalog.QueueFunctions.Single(q => q.QueueName == "doomed"), default));
         Assert.Equal(poisoned.MessageId, reason.GetString("PoisonMessageId"));
         Assert.Equal(3L, reason.GetInt64("DequeueCount"));
         Assert.Equal(sent.MessageId, reason.GetString("OriginalMessageId"));
@@ -112,7 +112,7 @@ public sealed class QueueRunnerTests : IAsyncLifetime
 
         await Eventually.TrueAsync(async () => await _queues.GetApproximateMessageCountAsync("greetings-poison") == 1, "the message is poisoned");
         Assert.Empty(_log.Invocations);
-        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System).ListAsync(_catalog.QueueFunctions.First(), default));
+        var reason = Assert.Single(await new PoisonMessages(_queues, _tables, TimeProvider.System, NullLogger<PoisonMessages>.Instance).ListReasonsAsync(_catalog.QueueFunctions.First(), default));
         Assert.Equal(4L, reason.GetInt64("DequeueCount"));
         Assert.Contains("without completing", reason.GetString("LastError"));
     }

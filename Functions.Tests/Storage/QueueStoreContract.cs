@@ -33,6 +33,8 @@ public abstract class QueueStoreContract
     {
         var ex = await Assert.ThrowsAsync<RequestFailedException>(() => Store.SendAsync("qmissing-" + Guid.NewGuid().ToString("N")[..10], "x"));
         Assert.Equal(404, ex.Status);
+        var peek = await Assert.ThrowsAsync<RequestFailedException>(() => Store.PeekAsync("qmissing-" + Guid.NewGuid().ToString("N")[..10], 1));
+        Assert.Equal(404, peek.Status);
     }
 
     [Fact]
@@ -122,6 +124,31 @@ public abstract class QueueStoreContract
     }
 
     [Fact]
+    public async Task PeekShowsVisibleMessagesInOrderWithoutReceivingThem()
+    {
+        var queue = await NewQueueAsync();
+        var first = await Store.SendAsync(queue, "first ✓ <&>");
+        var second = await Store.SendAsync(queue, "second");
+        await Store.SendAsync(queue, "later", visibilityDelay: TimeSpan.FromMinutes(1));
+
+        var peeked = await Store.PeekAsync(queue, 32);
+        Assert.Equal([(first.MessageId, "first ✓ <&>", 0L), (second.MessageId, "second", 0L)], peeked.Select(m => (m.MessageId, m.Text, m.DequeueCount)));
+        Assert.Equal((first.InsertedOn, first.ExpiresOn), (peeked[0].InsertedOn, peeked[0].ExpiresOn));
+        Assert.Equal(first.MessageId, Assert.Single(await Store.PeekAsync(queue, 1)).MessageId);
+
+        // Peeking changed nothing: both are received, each on its first delivery, and then hidden from a peek too.
+        var received = await Store.ReceiveAsync(queue, 32, Lease);
+        Assert.Equal([1L, 1L], received.Select(m => m.DequeueCount));
+        Assert.Empty(await Store.PeekAsync(queue, 32));
+
+        var m = received.Single(r => r.MessageId == first.MessageId);
+        await Store.UpdateVisibilityAsync(queue, m.MessageId, m.PopReceipt, TimeSpan.Zero);
+        var released = Assert.Single(await Store.PeekAsync(queue, 32));
+        Assert.Equal((first.MessageId, 1L), (released.MessageId, released.DequeueCount));
+        Assert.Equal(3, await Store.GetApproximateMessageCountAsync(queue));
+    }
+
+    [Fact]
     public async Task ReceiveReturnsAtMostTheAskedNumberAndEachMessageOnce()
     {
         var queue = await NewQueueAsync();
@@ -169,6 +196,8 @@ public abstract class QueueStoreContract
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.SendAsync(queue, "x", timeToLive: TimeSpan.Zero));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ReceiveAsync(queue, 33, Lease));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ReceiveAsync(queue, 1, TimeSpan.Zero));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PeekAsync(queue, 0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PeekAsync(queue, 33));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateQueueIfNotExistsAsync("Bad_Name"));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateQueueIfNotExistsAsync("a--b"));
         Assert.Equal(0, await Store.GetApproximateMessageCountAsync(queue));

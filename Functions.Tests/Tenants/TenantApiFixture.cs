@@ -1,16 +1,28 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Functions.Hosting;
+using Functions.Storage;
 using Functions.Tenants;
 using Functions.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Functions.Tests.Tenants;
 
-/// <summary>The app with a known operator key, and clients for the operator and for tenants' keys.</summary>
-public sealed class TenantApiFixture : IAsyncDisposable
+/// <summary>
+/// The app with a known operator key (plus any other settings and test functions), and clients
+/// for the operator and for tenants' keys.
+/// </summary>
+public sealed class TenantApiFixture(
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<FunctionCatalog, StorageLayout>? addFunctions = null,
+    Action<IServiceCollection>? configureServices = null) : IAsyncDisposable
 {
     public const string OperatorKeyValue = "op-test-key-0123456789abcdef0123456789abcdef";
 
-    public FunctionsAppFactory App { get; } = new(new Dictionary<string, string?> { [OperatorKey.Setting] = OperatorKeyValue });
+    public FunctionsAppFactory App { get; } = new(
+        new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { [OperatorKey.Setting] = OperatorKeyValue },
+        addFunctions,
+        configureServices);
 
     public HttpClient Client(string? key)
     {

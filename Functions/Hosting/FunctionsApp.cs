@@ -13,6 +13,8 @@ public static class FunctionsApp
     {
         builder.AddFunctionsHosting();
         builder.AddTenants();
+        // Operator-only: authorised by the API-key scheme AddTenants sets up.
+        builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
         builder.AddWebhooks();

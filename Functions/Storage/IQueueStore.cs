@@ -22,6 +22,13 @@ public interface IQueueStore
     /// <summary>Up to <paramref name="maxMessages"/> (1–32) visible messages, each hidden for <paramref name="visibilityTimeout"/> (1 s to 7 days); dequeue counts go up by one.</summary>
     Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="maxMessages"/> (1–32) visible messages from the front of the queue,
+    /// without receiving them: nothing is hidden, dequeue counts stay as they are, and there is
+    /// no receipt. Messages that are hidden or delayed are not shown.
+    /// </summary>
+    Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queue, int maxMessages, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a received message. A stale receipt or a gone message fails (see <see cref="StorageErrorCodes.IsLostMessageLease"/>).</summary>
     Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default);
 

@@ -10,6 +10,14 @@ public sealed record QueueMessage(
     DateTimeOffset ExpiresOn,
     DateTimeOffset NextVisibleOn);
 
+/// <summary>A message seen by a peek: not received, so there is no receipt to act on it with.</summary>
+public sealed record PeekedQueueMessage(
+    string MessageId,
+    string Text,
+    long DequeueCount,
+    DateTimeOffset InsertedOn,
+    DateTimeOffset ExpiresOn);
+
 /// <summary>What a send returns.</summary>
 public sealed record SentQueueMessage(
     string MessageId,

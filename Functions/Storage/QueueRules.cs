@@ -67,6 +67,14 @@ public static class QueueRules
         }
     }
 
+    public static void ValidatePeek(int maxMessages)
+    {
+        if (maxMessages is < 1 or > MaxReceiveCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxMessages), maxMessages, "Between 1 and 32 messages can be peeked at once.");
+        }
+    }
+
     public static void ValidateVisibilityUpdate(TimeSpan visibilityTimeout)
     {
         if (visibilityTimeout < TimeSpan.Zero || visibilityTimeout > MaxVisibility)

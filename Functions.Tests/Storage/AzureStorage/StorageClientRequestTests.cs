@@ -227,6 +227,32 @@ public sealed class StorageClientRequestTests
     }
 
     [Fact]
+    public async Task QueuePeekAsksForPeekOnlyDecodesTextAndMayBeRetried()
+    {
+        var answers = new Queue<HttpResponseMessage>([
+            StubHttpHandler.Response(HttpStatusCode.ServiceUnavailable, null, ("x-ms-error-code", "ServerBusy")),
+            StubHttpHandler.Response(HttpStatusCode.OK,
+                "<QueueMessagesList><QueueMessage><MessageId>m1</MessageId><InsertionTime>Fri, 02 Jan 2026 03:04:05 GMT</InsertionTime>"
+                + "<ExpirationTime>Fri, 09 Jan 2026 03:04:05 GMT</ExpirationTime><DequeueCount>2</DequeueCount>"
+                + "<MessageText>PGEmYj4=</MessageText></QueueMessage></QueueMessagesList>"),
+        ]);
+        var handler = new StubHttpHandler(_ => answers.Dequeue());
+        var queue = new QueueStorageClient(DevAccount, new QueueClientOptions
+        {
+            Transport = handler.Transport,
+            Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) },
+        });
+
+        var peeked = Assert.Single(await queue.PeekAsync("jobs", 5));
+
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.All(handler.Requests, r => Assert.Equal(("GET", "/devstoreaccount1/jobs/messages?peekonly=true&numofmessages=5"), (r.Method, r.Uri.PathAndQuery)));
+        Assert.Equal(new PeekedQueueMessage("m1", "<a&b>", 2,
+            new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+            new DateTimeOffset(2026, 1, 9, 3, 4, 5, TimeSpan.Zero)), peeked);
+    }
+
+    [Fact]
     public async Task ArgumentsAreRefusedBeforeAnythingIsSent()
     {
         var handler = new StubHttpHandler(HttpStatusCode.OK);
@@ -235,6 +261,7 @@ public sealed class StorageClientRequestTests
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.ReceiveAsync("jobs", 33, TimeSpan.FromSeconds(1)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.ReceiveAsync("jobs", 1, TimeSpan.Zero));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.PeekAsync("jobs", 33));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.SendAsync("jobs", "x", TimeSpan.FromDays(8)));
         await Assert.ThrowsAsync<ArgumentException>(() => queue.SendAsync("Bad_Queue", "x"));
         await Assert.ThrowsAsync<ArgumentException>(() => queue.DeleteMessageAsync("jobs", "id", ""));

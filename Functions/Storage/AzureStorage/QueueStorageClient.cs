@@ -89,6 +89,23 @@ public sealed class QueueStorageClient : IQueueStore
             Time(m, "TimeNextVisible"))).ToList();
     }
 
+    public async Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queue, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        QueueRules.ValidateQueueName(queue);
+        QueueRules.ValidatePeek(maxMessages);
+        // Changes nothing, so unlike a receive it may be retried.
+        using var message = CreateMessage(RequestMethod.Get, $"/{queue}/messages",
+            FormattableString.Invariant($"?peekonly=true&numofmessages={maxMessages}"));
+        var response = await StoragePipeline.SendAsync(_pipeline, message, cancellationToken, 200).ConfigureAwait(false);
+
+        return Messages(response).Select(m => new PeekedQueueMessage(
+            Value(m, "MessageId"),
+            DecodeText(Value(m, "MessageText")),
+            long.Parse(Value(m, "DequeueCount"), CultureInfo.InvariantCulture),
+            Time(m, "InsertionTime"),
+            Time(m, "ExpirationTime"))).ToList();
+    }
+
     public async Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default)
     {
         QueueRules.ValidateQueueName(queue);

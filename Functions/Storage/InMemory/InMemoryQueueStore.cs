@@ -61,6 +61,18 @@ public sealed class InMemoryQueueStore(TimeProvider time) : IQueueStore
         return Task.FromResult<IReadOnlyList<QueueMessage>>(received);
     }
 
+    public Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queue, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        QueueRules.ValidatePeek(maxMessages);
+        var q = GetQueue(queue);
+        var now = time.GetUtcNow();
+        lock (q)
+        {
+            return Task.FromResult<IReadOnlyList<PeekedQueueMessage>>([.. q.PeekVisible(now, maxMessages)
+                .Select(m => new PeekedQueueMessage(m.Id, m.Text, m.DequeueCount, m.InsertedOn, m.ExpiresOn))]);
+        }
+    }
+
     public Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(messageId);
@@ -163,6 +175,16 @@ public sealed class InMemoryQueueStore(TimeProvider time) : IQueueStore
             Messages.Remove(m.Id);
             m.Version++; // its heap entry is now stale
         }
+
+        /// <summary>The visible messages a receive would take next, in that order, leaving everything as it is.</summary>
+        public IEnumerable<StoredMessage> PeekVisible(DateTimeOffset now, int maxMessages) =>
+            _byVisibility.UnorderedItems
+                .Where(e => e.Element.Version == e.Element.Message.Version && Messages.ContainsKey(e.Element.Message.Id)
+                    && e.Element.Message.ExpiresOn > now && e.Priority.VisibleOn <= now)
+                .OrderBy(e => e.Priority.VisibleOn).ThenBy(e => e.Priority.Sequence)
+                .Take(maxMessages)
+                .Select(e => e.Element.Message)
+                .ToList();
 
         public bool TryTakeVisible(DateTimeOffset now, out StoredMessage message)
         {
