@@ -45,7 +45,7 @@ public static class WebhookScenario
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(address) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
-        (await http.PostAsJsonAsync("/api/admin/tenants", new
+        (await http.PostAsJsonAsync("/api/operator/tenants", new
         {
             name = "Bench", slug = "bench",
             provider = new { type = "meta", phoneNumberId = "106540352242922", businessAccountId = "102290129340398", accessToken = "t", appSecret = AppSecret, verifyToken = "v" },

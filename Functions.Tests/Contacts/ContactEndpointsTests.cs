@@ -17,14 +17,14 @@ public sealed class ContactEndpointsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Swedish Shop", slug = "se-shop", defaultCountryCode = "46" })).EnsureSuccessStatusCode();
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Swedish Shop", slug = "se-shop", defaultCountryCode = "46" })).EnsureSuccessStatusCode();
         _agent = await ClientAsync("se-shop", "agent");
         _admin = await ClientAsync("se-shop", "admin");
     }
 
     private async Task<HttpClient> ClientAsync(string tenant, string role)
     {
-        var key = await (await _api.Operator().PostAsJsonAsync($"/api/admin/tenants/{tenant}/keys", new { role })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
+        var key = await (await _api.Operator().PostAsJsonAsync($"/api/operator/tenants/{tenant}/keys", new { role })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
         return _api.Client(key!.Key);
     }
 

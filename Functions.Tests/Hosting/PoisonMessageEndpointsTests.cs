@@ -44,7 +44,7 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
     private IQueueStore Queues => _api.App.Get<IQueueStore>();
 
     private async Task<PoisonQueueView> ListAsync(string queue) =>
-        Assert.Single((await _operator.GetFromJsonAsync<PoisonQueueList>($"/api/admin/poison-messages?queue={queue}", TestJson.Options))!.Queues);
+        Assert.Single((await _operator.GetFromJsonAsync<PoisonQueueList>($"/api/operator/poison-messages?queue={queue}", TestJson.Options))!.Queues);
 
     private async Task<IReadOnlyList<TableEntity>> ReasonsAsync(string queue) =>
         await _api.App.Get<PoisonMessages>().ListReasonsAsync(_api.App.Get<FunctionCatalog>().QueueFunctions.Single(f => f.QueueName == queue), default);
@@ -75,7 +75,7 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
         var sent = await Queues.SendAsync("flaky", $"order 42 for {Phone}");
         await Eventually.TrueAsync(async () => await Queues.GetApproximateMessageCountAsync("flaky-poison") == 1, "the message is poisoned");
 
-        var raw = await _operator.GetStringAsync("/api/admin/poison-messages?queue=flaky");
+        var raw = await _operator.GetStringAsync("/api/operator/poison-messages?queue=flaky");
         Assert.DoesNotContain(Phone, raw); // lists never show message text
         var flaky = Assert.Single(JsonSerializer.Deserialize<PoisonQueueList>(raw, TestJson.Options)!.Queues);
         Assert.Equal(("flaky", "flaky-poison", "Flaky", 1), (flaky.Queue, flaky.PoisonQueue, flaky.Function, flaky.Count));
@@ -84,11 +84,11 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
         Assert.Contains("InvalidOperationException: Flaky failed on purpose.", item.LastError, StringComparison.Ordinal);
         Assert.NotNull(item.FailedOn);
 
-        var details = await _operator.GetFromJsonAsync<PoisonMessageDetails>($"/api/admin/poison-messages/flaky/{item.Id}", TestJson.Options);
+        var details = await _operator.GetFromJsonAsync<PoisonMessageDetails>($"/api/operator/poison-messages/flaky/{item.Id}", TestJson.Options);
         Assert.Equal((item.Id, $"order 42 for {Phone}", item.LastError), (details!.Id, details.Text, details.LastError));
 
         _flaky.Failing = false;
-        var response = await _operator.PostAsync($"/api/admin/poison-messages/flaky/{item.Id}/replay", null);
+        var response = await _operator.PostAsync($"/api/operator/poison-messages/flaky/{item.Id}/replay", null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var replayed = (await response.Content.ReadFromJsonAsync<ReplayedPoisonMessage>(TestJson.Options))!;
         Assert.Equal(("flaky", item.Id), (replayed.Queue, replayed.PoisonMessageId));
@@ -102,7 +102,7 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
         Assert.Empty(after.Items);
         Assert.Empty(await ReasonsAsync("flaky"));
 
-        await AssertProblemAsync(await _operator.PostAsync($"/api/admin/poison-messages/flaky/{item.Id}/replay", null), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await _operator.PostAsync($"/api/operator/poison-messages/flaky/{item.Id}/replay", null), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -119,14 +119,14 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
         Assert.Contains("Attempt 2 failed on purpose", recorded.LastError, StringComparison.Ordinal);
         Assert.Equal(new PoisonMessageView(hostMoved, doomed.Items[1].InsertedOn, null, null, null, null), doomed.Items[1]);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"/api/admin/poison-messages/doomed/{recorded.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"/api/operator/poison-messages/doomed/{recorded.Id}")).StatusCode);
         Assert.Equal([hostMoved], (await ListAsync("doomed")).Items.Select(i => i.Id));
         Assert.Empty(await ReasonsAsync("doomed"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"/api/admin/poison-messages/doomed/{hostMoved}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _operator.DeleteAsync($"/api/operator/poison-messages/doomed/{hostMoved}")).StatusCode);
         Assert.Equal(0, (await ListAsync("doomed")).Count);
         Assert.Equal(0, await Queues.GetApproximateMessageCountAsync("doomed"));
-        await AssertProblemAsync(await _operator.DeleteAsync($"/api/admin/poison-messages/doomed/{hostMoved}"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await _operator.DeleteAsync($"/api/operator/poison-messages/doomed/{hostMoved}"), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
     {
         var hostMoved = await HostMovedAsync($"secret {Phone}");
 
-        var raw = await _operator.GetStringAsync("/api/admin/poison-messages");
+        var raw = await _operator.GetStringAsync("/api/operator/poison-messages");
 
         Assert.DoesNotContain(Phone, raw);
         var list = JsonSerializer.Deserialize<PoisonQueueList>(raw, TestJson.Options)!;
@@ -145,10 +145,10 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
 
     public static TheoryData<string, string> Endpoints => new()
     {
-        { "GET", "/api/admin/poison-messages" },
-        { "GET", "/api/admin/poison-messages/doomed/{id}" },
-        { "POST", "/api/admin/poison-messages/doomed/{id}/replay" },
-        { "DELETE", "/api/admin/poison-messages/doomed/{id}" },
+        { "GET", "/api/operator/poison-messages" },
+        { "GET", "/api/operator/poison-messages/doomed/{id}" },
+        { "POST", "/api/operator/poison-messages/doomed/{id}/replay" },
+        { "DELETE", "/api/operator/poison-messages/doomed/{id}" },
     };
 
     [Theory]
@@ -167,12 +167,12 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("GET", "/api/admin/poison-messages?queue=nope", HttpStatusCode.BadRequest)]
-    [InlineData("GET", "/api/admin/poison-messages?queue=doomed-poison", HttpStatusCode.BadRequest)]
-    [InlineData("GET", "/api/admin/poison-messages?queue=", HttpStatusCode.BadRequest)]
-    [InlineData("GET", "/api/admin/poison-messages/nope/{id}", HttpStatusCode.NotFound)]
-    [InlineData("POST", "/api/admin/poison-messages/doomed-poison/{id}/replay", HttpStatusCode.NotFound)]
-    [InlineData("DELETE", "/api/admin/poison-messages/Doomed/{id}", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/api/operator/poison-messages?queue=nope", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "/api/operator/poison-messages?queue=doomed-poison", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "/api/operator/poison-messages?queue=", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "/api/operator/poison-messages/nope/{id}", HttpStatusCode.NotFound)]
+    [InlineData("POST", "/api/operator/poison-messages/doomed-poison/{id}/replay", HttpStatusCode.NotFound)]
+    [InlineData("DELETE", "/api/operator/poison-messages/Doomed/{id}", HttpStatusCode.NotFound)]
     public async Task AQueueThatIsNoQueueFunctionsIsAProblemAndChangesNothing(string method, string path, HttpStatusCode status)
     {
         var id = await HostMovedAsync("private");
@@ -187,9 +187,9 @@ public sealed class PoisonMessageEndpointsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("GET", "/api/admin/poison-messages/doomed/{id}")]
-    [InlineData("POST", "/api/admin/poison-messages/doomed/{id}/replay")]
-    [InlineData("DELETE", "/api/admin/poison-messages/doomed/{id}")]
+    [InlineData("GET", "/api/operator/poison-messages/doomed/{id}")]
+    [InlineData("POST", "/api/operator/poison-messages/doomed/{id}/replay")]
+    [InlineData("DELETE", "/api/operator/poison-messages/doomed/{id}")]
     public async Task AnUnknownMessageIsNotFoundAndChangesNothing(string method, string path)
     {
         var id = await HostMovedAsync("private");

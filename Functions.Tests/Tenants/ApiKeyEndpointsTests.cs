@@ -53,7 +53,7 @@ public sealed class ApiKeyEndpointsTests : IAsyncLifetime
     {
         var mine = _api.Client(await _api.NewTenantKeyAsync("mine"));
         var theirsKey = await _api.NewTenantKeyAsync("theirs", ApiKeyRole.Agent);
-        var theirs = (await _api.Operator().PostAsJsonAsync("/api/admin/tenants/theirs/keys", new { role = "agent" }));
+        var theirs = (await _api.Operator().PostAsJsonAsync("/api/operator/tenants/theirs/keys", new { role = "agent" }));
         var theirInfo = (await theirs.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!;
 
         var revoke = await mine.DeleteAsync($"/api/keys/{theirInfo.Info.KeyId}");

@@ -40,24 +40,24 @@ public sealed class ConsentSettingsEndpointsTests : IAsyncLifetime
     }
 
     private async Task<ConsentSettings> ConsentOfAsync(string slug) =>
-        (await _api.Operator().GetFromJsonAsync<TenantView>($"/api/admin/tenants/{slug}", TestJson.Options))!.Consent;
+        (await _api.Operator().GetFromJsonAsync<TenantView>($"/api/operator/tenants/{slug}", TestJson.Options))!.Consent;
 
     [Fact]
     public async Task TheOperatorSetsConsentOnCreationAndEveryViewShowsIt()
     {
-        var created = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Acme", slug = "acme", consent = SwedishConsent });
+        var created = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Acme", slug = "acme", consent = SwedishConsent });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(Swedish, (await created.Content.ReadFromJsonAsync<TenantView>(TestJson.Options))!.Consent);
 
         Assert.Equal(Swedish, await ConsentOfAsync("acme"));
-        var listed = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants", TestJson.Options);
+        var listed = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/operator/tenants", TestJson.Options);
         Assert.Equal(Swedish, listed!.Single(t => t.Id == "acme").Consent);
-        var key = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/acme/keys", new { role = "agent" });
+        var key = await _api.Operator().PostAsJsonAsync("/api/operator/tenants/acme/keys", new { role = "agent" });
         var agent = (await key.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!.Key;
         Assert.Equal(Swedish, (await _api.Client(agent).GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options))!.Consent);
 
         // The wire names, for API users.
-        var raw = JsonNode.Parse(await _api.Operator().GetStringAsync("/api/admin/tenants/acme"))!["consent"]!;
+        var raw = JsonNode.Parse(await _api.Operator().GetStringAsync("/api/operator/tenants/acme"))!["consent"]!;
         Assert.Equal("Nej tack", (string?)raw["optOutKeywords"]![0]);
         Assert.Equal("Välkommen tillbaka!", (string?)raw["optInReplies"]!["sv"]);
         Assert.True((bool)raw["sendConfirmation"]!);
@@ -66,24 +66,24 @@ public sealed class ConsentSettingsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task ATenantCreatedWithoutConsentSettingsHasTheDefaults()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Plain", slug = "plain" })).EnsureSuccessStatusCode();
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Plain", slug = "plain" })).EnsureSuccessStatusCode();
         Assert.Equal(ConsentSettings.Default, await ConsentOfAsync("plain"));
     }
 
     [Fact]
     public async Task TheOperatorsPatchChangesOnlyTheConsentFieldsGiven()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Acme", slug = "patched", consent = SwedishConsent })).EnsureSuccessStatusCode();
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Acme", slug = "patched", consent = SwedishConsent })).EnsureSuccessStatusCode();
 
-        var off = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/patched", new { consent = new { sendConfirmation = false } });
+        var off = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/patched", new { consent = new { sendConfirmation = false } });
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
         Assert.Equal(Swedish with { SendConfirmation = false }, (await off.Content.ReadFromJsonAsync<TenantView>(TestJson.Options))!.Consent);
 
-        var renamed = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/patched", new { name = "Acme AB" });
+        var renamed = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/patched", new { name = "Acme AB" });
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
         Assert.Equal(Swedish with { SendConfirmation = false }, await ConsentOfAsync("patched"));
 
-        var cleared = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/patched", new { consent = new { optOutKeywords = Array.Empty<string>(), optOutReplies = new { } } });
+        var cleared = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/patched", new { consent = new { optOutKeywords = Array.Empty<string>(), optOutReplies = new { } } });
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
         Assert.Equal(Swedish with { SendConfirmation = false, OptOutKeywords = [], OptOutReplies = new Dictionary<string, string>() }, await ConsentOfAsync("patched"));
     }
@@ -91,29 +91,29 @@ public sealed class ConsentSettingsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task ABadConsentOnCreationIsNamedAndNothingIsCreated()
     {
-        var response = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new
+        var response = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new
         {
             name = "Acme",
             slug = "refused",
             consent = new { optInKeywords = new[] { "STOP" }, optOutReplies = new Dictionary<string, string> { ["english"] = "Bye" } },
         });
         Assert.Equal(["consent.optInKeywords", "consent.optOutReplies"], (await ProblemFieldsAsync(response)).Order());
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/admin/tenants/refused")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/operator/tenants/refused")).StatusCode);
     }
 
     [Fact]
     public async Task ABadConsentPatchIsNamedAndChangesNothing()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Acme", slug = "kept", consent = SwedishConsent })).EnsureSuccessStatusCode();
-        var before = await _api.Operator().GetStringAsync("/api/admin/tenants/kept");
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Acme", slug = "kept", consent = SwedishConsent })).EnsureSuccessStatusCode();
+        var before = await _api.Operator().GetStringAsync("/api/operator/tenants/kept");
 
         // "ja tack" is already an opt-in word: checked against what is stored.
-        var clash = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/kept", new { name = "Renamed", consent = new { optOutKeywords = new[] { "JA TACK!" } } });
+        var clash = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/kept", new { name = "Renamed", consent = new { optOutKeywords = new[] { "JA TACK!" } } });
         Assert.Equal(["consent.optInKeywords"], await ProblemFieldsAsync(clash));
-        var badReply = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/kept", new { consent = new { optInReplies = new Dictionary<string, string> { ["sv"] = new('x', 1001) } } });
+        var badReply = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/kept", new { consent = new { optInReplies = new Dictionary<string, string> { ["sv"] = new('x', 1001) } } });
         Assert.Equal(["consent.optInReplies"], await ProblemFieldsAsync(badReply));
 
-        Assert.Equal(before, await _api.Operator().GetStringAsync("/api/admin/tenants/kept"));
+        Assert.Equal(before, await _api.Operator().GetStringAsync("/api/operator/tenants/kept"));
     }
 
     [Fact]
@@ -137,14 +137,14 @@ public sealed class ConsentSettingsEndpointsTests : IAsyncLifetime
         var admin = await _api.NewTenantKeyAsync("first");
         var other = await _api.NewTenantKeyAsync("second");
         (await _api.Client(other).PutAsJsonAsync("/api/tenant/consent", SwedishConsent)).EnsureSuccessStatusCode();
-        var agent = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/first/keys", new { role = "agent" });
+        var agent = await _api.Operator().PostAsJsonAsync("/api/operator/tenants/first/keys", new { role = "agent" });
         var agentKey = (await agent.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!.Key;
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(null).PutAsJsonAsync("/api/tenant/consent", new { sendConfirmation = false })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _api.Client(agentKey).PutAsJsonAsync("/api/tenant/consent", new { sendConfirmation = false })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _api.Operator().PutAsJsonAsync("/api/tenant/consent", new { sendConfirmation = false })).StatusCode);
         // A tenant's admin key reaches neither another tenant's settings nor the operator's API.
-        Assert.Equal(HttpStatusCode.Forbidden, (await _api.Client(admin).PatchAsJsonAsync("/api/admin/tenants/second", new { consent = new { sendConfirmation = false } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _api.Client(admin).PatchAsJsonAsync("/api/operator/tenants/second", new { consent = new { sendConfirmation = false } })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _api.Client(admin).PutAsJsonAsync("/api/tenant/consent", new { optOutKeywords = new[] { "sluta" } })).StatusCode);
 
         Assert.Equal(Swedish, await ConsentOfAsync("second"));

@@ -32,9 +32,9 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task TheOperatorCreatesATenantAndItsSecretsAreNeverReturned()
     {
-        var response = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("acme"));
+        var response = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", TwilioTenant("acme"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("/api/admin/tenants/acme", response.Headers.Location!.OriginalString);
+        Assert.Equal("/api/operator/tenants/acme", response.Headers.Location!.OriginalString);
         var raw = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(AuthToken, raw);
         var tenant = JsonSerializer.Deserialize<TenantView>(raw, TestJson.Options)!;
@@ -43,17 +43,17 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         Assert.True(tenant.Provider.HasAuthToken);
         Assert.Equal("+46701234567", tenant.Provider.From); // stored as E.164, however it was written
 
-        var read = await _api.Operator().GetStringAsync("/api/admin/tenants/acme");
+        var read = await _api.Operator().GetStringAsync("/api/operator/tenants/acme");
         Assert.DoesNotContain(AuthToken, read);
-        var list = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants", TestJson.Options);
+        var list = await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/operator/tenants", TestJson.Options);
         Assert.Contains(list!, t => t.Id == "acme");
-        Assert.DoesNotContain(AuthToken, await _api.Operator().GetStringAsync("/api/admin/tenants"));
+        Assert.DoesNotContain(AuthToken, await _api.Operator().GetStringAsync("/api/operator/tenants"));
     }
 
     [Fact]
     public async Task EveryBadFieldIsNamedAndNothingIsCreated()
     {
-        var response = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new
+        var response = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new
         {
             name = "",
             slug = "Not A Slug!",
@@ -69,7 +69,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         var fields = problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
         Assert.Equal(["defaultCountryCode", "defaultLanguage", "name", "provider.accountSid", "provider.apiKeySecret", "provider.authToken",
             "provider.from", "publicBaseUrl", "slug", "timeZone"], fields);
-        Assert.DoesNotContain((await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/admin/tenants", TestJson.Options))!, t => t.Name == "");
+        Assert.DoesNotContain((await _api.Operator().GetFromJsonAsync<List<TenantView>>("/api/operator/tenants", TestJson.Options))!, t => t.Name == "");
     }
 
     [Theory]
@@ -77,7 +77,7 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     [InlineData("whatsapp-web", "provider.type")]
     public async Task ProviderFieldsAreCheckedPerProvider(string type, string field)
     {
-        var response = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "X", slug = "x-" + type, provider = new { type } });
+        var response = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "X", slug = "x-" + type, provider = new { type } });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _));
@@ -86,18 +86,18 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task ATakenSlugConflictsAndTheFirstTenantIsUnchanged()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("taken"))).EnsureSuccessStatusCode();
-        var again = await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Imposter", slug = "taken" });
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", TwilioTenant("taken"))).EnsureSuccessStatusCode();
+        var again = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Imposter", slug = "taken" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
-        Assert.Equal("Acme Shop", (await _api.Operator().GetFromJsonAsync<TenantView>("/api/admin/tenants/taken", TestJson.Options))!.Name);
+        Assert.Equal("Acme Shop", (await _api.Operator().GetFromJsonAsync<TenantView>("/api/operator/tenants/taken", TestJson.Options))!.Name);
     }
 
     [Fact]
     public async Task UpdatesChangeOnlyTheGivenFieldsAndKeepSecretsLeftOut()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("upd"))).EnsureSuccessStatusCode();
-        var response = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/upd", new
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", TwilioTenant("upd"))).EnsureSuccessStatusCode();
+        var response = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/upd", new
         {
             name = "Acme Renamed",
             provider = new { type = "twilio", from = "+46701112233" }, // no auth token: the stored one stays
@@ -113,32 +113,32 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task AnInvalidUpdateIsRefusedAndChangesNothing()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("stay"))).EnsureSuccessStatusCode();
-        var before = await _api.Operator().GetStringAsync("/api/admin/tenants/stay");
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", TwilioTenant("stay"))).EnsureSuccessStatusCode();
+        var before = await _api.Operator().GetStringAsync("/api/operator/tenants/stay");
 
-        var switchToMeta = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/stay", new { provider = new { type = "meta", phoneNumberId = "123456" } });
+        var switchToMeta = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/stay", new { provider = new { type = "meta", phoneNumberId = "123456" } });
         Assert.Equal(HttpStatusCode.BadRequest, switchToMeta.StatusCode);
-        var badZone = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/stay", new { timeZone = "Nowhere/Land" });
+        var badZone = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/stay", new { timeZone = "Nowhere/Land" });
         Assert.Equal(HttpStatusCode.BadRequest, badZone.StatusCode);
 
-        Assert.Equal(before, await _api.Operator().GetStringAsync("/api/admin/tenants/stay"));
+        Assert.Equal(before, await _api.Operator().GetStringAsync("/api/operator/tenants/stay"));
     }
 
     [Fact]
     public async Task AnUnknownTenantIsNotFound()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/admin/tenants/nobody")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/nobody", new { name = "x" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().PostAsJsonAsync("/api/admin/tenants/nobody/keys", new { role = "admin" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/admin/tenants/" + new string('x', 300))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/operator/tenants/nobody")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/nobody", new { name = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().PostAsJsonAsync("/api/operator/tenants/nobody/keys", new { role = "admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.Operator().GetAsync("/api/operator/tenants/" + new string('x', 300))).StatusCode);
     }
 
     [Theory]
-    [InlineData("POST", "/api/admin/tenants")]
-    [InlineData("GET", "/api/admin/tenants")]
-    [InlineData("GET", "/api/admin/tenants/demo")]
-    [InlineData("PATCH", "/api/admin/tenants/demo")]
-    [InlineData("POST", "/api/admin/tenants/demo/keys")]
+    [InlineData("POST", "/api/operator/tenants")]
+    [InlineData("GET", "/api/operator/tenants")]
+    [InlineData("GET", "/api/operator/tenants/demo")]
+    [InlineData("PATCH", "/api/operator/tenants/demo")]
+    [InlineData("POST", "/api/operator/tenants/demo/keys")]
     public async Task OnlyTheOperatorMayUseTheAdminApi(string method, string path)
     {
         var tenantAdmin = await _api.NewTenantKeyAsync("guard-" + Guid.NewGuid().ToString("N")[..12]);
@@ -155,29 +155,29 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
     public async Task MalformedAndOversizedBodiesGetA4xxProblemAndCreateNothing()
     {
         var client = _api.Operator();
-        var malformed = await client.PostAsync("/api/admin/tenants", new StringContent("{\"name\": \"x\", \"slug\": ", Encoding.UTF8, "application/json"));
+        var malformed = await client.PostAsync("/api/operator/tenants", new StringContent("{\"name\": \"x\", \"slug\": ", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType!.MediaType);
 
-        var wrongType = await client.PostAsync("/api/admin/tenants", new StringContent("{\"name\": 5, \"slug\": [\"a\"]}", Encoding.UTF8, "application/json"));
+        var wrongType = await client.PostAsync("/api/operator/tenants", new StringContent("{\"name\": 5, \"slug\": [\"a\"]}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
 
-        var notJson = await client.PostAsync("/api/admin/tenants", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var notJson = await client.PostAsync("/api/operator/tenants", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
 
         var huge = "{\"name\":\"" + new string('x', (int)HostingExtensions.DefaultMaxRequestBodyBytes) + "\",\"slug\":\"huge\"}";
-        var oversized = await client.PostAsync("/api/admin/tenants", new StringContent(huge, Encoding.UTF8, "application/json"));
+        var oversized = await client.PostAsync("/api/operator/tenants", new StringContent(huge, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
         Assert.Equal("application/problem+json", oversized.Content.Headers.ContentType!.MediaType);
 
         var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
         chunked.Headers.ContentType = new("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/tenants") { Content = chunked };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/operator/tenants") { Content = chunked };
         request.Headers.TransferEncodingChunked = true;
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.SendAsync(request)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/admin/tenants/huge")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/admin/tenants/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/operator/tenants/huge")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/operator/tenants/x")).StatusCode);
     }
 
     [Fact]
@@ -187,9 +187,9 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         var me = await _api.Client(key).GetFromJsonAsync<CurrentTenant>("/api/tenant", TestJson.Options);
         Assert.Equal(new CurrentTenant("keyed", "Tenant keyed", "sandbox", "orders", ConsentSettings.Default), me);
 
-        var badRole = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/keyed/keys", new { role = "superuser" });
+        var badRole = await _api.Operator().PostAsJsonAsync("/api/operator/tenants/keyed/keys", new { role = "superuser" });
         Assert.Equal(HttpStatusCode.BadRequest, badRole.StatusCode);
-        var numericRole = await _api.Operator().PostAsJsonAsync("/api/admin/tenants/keyed/keys", new { role = "1" });
+        var numericRole = await _api.Operator().PostAsJsonAsync("/api/operator/tenants/keyed/keys", new { role = "1" });
         Assert.Equal(HttpStatusCode.BadRequest, numericRole.StatusCode);
     }
 
@@ -200,20 +200,20 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         await using var app = new FunctionsAppFactory(new Dictionary<string, string?> { [HostingEnvironment.PortSetting] = "7999" });
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TenantApiFixture.OperatorKeyValue);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/admin/tenants")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/operator/tenants")).StatusCode);
     }
 
     [Fact]
     public async Task MovingToAnotherTwilioAccountNeedsThatAccountsToken()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", TwilioTenant("moving"))).EnsureSuccessStatusCode();
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", TwilioTenant("moving"))).EnsureSuccessStatusCode();
         var newAccount = "AC" + new string('b', 32);
-        var withoutToken = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount } });
+        var withoutToken = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount } });
         Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
         Assert.Contains("provider.authToken", await withoutToken.Content.ReadAsStringAsync());
-        Assert.Equal("AC" + new string('a', 32), (await _api.Operator().GetFromJsonAsync<TenantView>("/api/admin/tenants/moving", TestJson.Options))!.Provider.AccountSid);
+        Assert.Equal("AC" + new string('a', 32), (await _api.Operator().GetFromJsonAsync<TenantView>("/api/operator/tenants/moving", TestJson.Options))!.Provider.AccountSid);
 
-        var withToken = await _api.Operator().PatchAsJsonAsync("/api/admin/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount, authToken = "fedcba9876543210fedcba9876543210" } });
+        var withToken = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/moving", new { provider = new { type = "twilio", accountSid = newAccount, authToken = "fedcba9876543210fedcba9876543210" } });
         Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
     }
 

@@ -36,9 +36,9 @@ public sealed class TenantApiFixture(
     /// <summary>Creates a sandbox tenant and returns a key of the given role for it.</summary>
     public async Task<string> NewTenantKeyAsync(string slug, ApiKeyRole role = ApiKeyRole.Admin)
     {
-        var created = await Operator().PostAsJsonAsync("/api/admin/tenants", new { name = "Tenant " + slug, slug });
+        var created = await Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Tenant " + slug, slug });
         created.EnsureSuccessStatusCode();
-        var key = await Operator().PostAsJsonAsync($"/api/admin/tenants/{slug}/keys", new { role = role.ToString().ToLowerInvariant() });
+        var key = await Operator().PostAsJsonAsync($"/api/operator/tenants/{slug}/keys", new { role = role.ToString().ToLowerInvariant() });
         key.EnsureSuccessStatusCode();
         return (await key.Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options))!.Key;
     }

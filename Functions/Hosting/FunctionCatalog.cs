@@ -9,6 +9,9 @@ namespace Functions.Hosting;
 /// </summary>
 public sealed partial class FunctionCatalog
 {
+    /// <summary>First route segments the Functions host keeps for its own APIs (azure-functions-host#1781).</summary>
+    public static readonly IReadOnlyList<string> ReservedFirstSegments = ["admin", "runtime"];
+
     private readonly List<FunctionDefinition> _functions = [];
 
     public IReadOnlyList<FunctionDefinition> Functions => _functions;
@@ -32,6 +35,13 @@ public sealed partial class FunctionCatalog
         if (route.StartsWith('/') || route.StartsWith("api/", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"Route '{route}' of function '{name}' must be relative to /api (no leading '/' or 'api/').", nameof(route));
+        }
+        var first = route.Split('/')[0];
+        if (ReservedFirstSegments.Contains(first, StringComparer.OrdinalIgnoreCase))
+        {
+            // The Functions host refuses such routes ("conflicts with one or more built in routes"),
+            // whatever the /api prefix: the function would not exist when deployed.
+            throw new ArgumentException($"Route '{route}' of function '{name}' starts with '{first}', which the Functions host reserves for itself.", nameof(route));
         }
         return Add(new HttpFunction(name, route, verbs, handler, configure));
     }

@@ -11,7 +11,7 @@ namespace Functions.Hosting;
 /// </summary>
 public static class PoisonMessageEndpoints
 {
-    private const string Route = "admin/poison-messages";
+    private const string Route = "operator/poison-messages";
 
     public static FunctionCatalog AddPoisonMessageFunctions(this FunctionCatalog catalog)
     {

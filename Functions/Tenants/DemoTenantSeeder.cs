@@ -19,7 +19,7 @@ internal sealed class DemoTenantSeeder(ITableStore tables, ApiKeys keys, Operato
         await tables.UpsertAsync(Tenant.Table, tenant.ToEntity(), cancellationToken: cancellationToken);
         var (key, _) = await keys.CreateAsync(TenantId, ApiKeyRole.Admin, cancellationToken);
         var operatorLine = operatorKey.GeneratedForDemo is { } op
-            ? $"\n    Operator key (creates tenants at /api/admin/tenants): {op}\n"
+            ? $"\n    Operator key (creates tenants at /api/operator/tenants): {op}\n"
             : "";
         Console.WriteLine($"""
 

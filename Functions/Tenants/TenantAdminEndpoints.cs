@@ -10,11 +10,11 @@ public static class TenantAdminEndpoints
     {
         static void OperatorOnly(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole(ApiKeyAuthentication.OperatorRole));
         return catalog
-            .AddHttp("CreateTenant", "POST", "admin/tenants", CreateTenantAsync, OperatorOnly)
-            .AddHttp("ListTenants", "GET", "admin/tenants", ListTenantsAsync, OperatorOnly)
-            .AddHttp("GetTenant", "GET", "admin/tenants/{id}", GetTenantAsync, OperatorOnly)
-            .AddHttp("UpdateTenant", "PATCH", "admin/tenants/{id}", UpdateTenantAsync, OperatorOnly)
-            .AddHttp("CreateTenantKey", "POST", "admin/tenants/{id}/keys", CreateTenantKeyAsync, OperatorOnly);
+            .AddHttp("CreateTenant", "POST", "operator/tenants", CreateTenantAsync, OperatorOnly)
+            .AddHttp("ListTenants", "GET", "operator/tenants", ListTenantsAsync, OperatorOnly)
+            .AddHttp("GetTenant", "GET", "operator/tenants/{id}", GetTenantAsync, OperatorOnly)
+            .AddHttp("UpdateTenant", "PATCH", "operator/tenants/{id}", UpdateTenantAsync, OperatorOnly)
+            .AddHttp("CreateTenantKey", "POST", "operator/tenants/{id}/keys", CreateTenantKeyAsync, OperatorOnly);
     }
 
     public static async Task<Results<Created<TenantView>, ValidationProblem, ProblemHttpResult>> CreateTenantAsync(
@@ -42,7 +42,7 @@ public static class TenantAdminEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The slug is taken.",
                 detail: $"A tenant with slug '{tenant.Id}' exists already.");
         }
-        return TypedResults.Created($"/api/admin/tenants/{tenant.Id}", TenantView.Of(tenant));
+        return TypedResults.Created($"/api/operator/tenants/{tenant.Id}", TenantView.Of(tenant));
     }
 
     public static async Task<Ok<IReadOnlyList<TenantView>>> ListTenantsAsync(TenantDirectory tenants, CancellationToken cancellationToken) =>
