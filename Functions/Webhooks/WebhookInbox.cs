@@ -15,17 +15,31 @@ public sealed class WebhookInbox(ITableStore tables, IQueueStore queues, TimePro
 {
     public const string Queue = "webhook-events";
 
-    public async Task<WebhookEvent> AcceptAsync(string tenantId, string provider, Uri publicUrl, string? contentType, byte[] body, CancellationToken cancellationToken)
+    public Task<WebhookEvent> AcceptAsync(string tenantId, string provider, Uri publicUrl, string? contentType, byte[] body, CancellationToken cancellationToken) =>
+        AcceptAsync(tenantId, provider, publicUrl, contentType, body, visibilityDelay: null, cancellationToken);
+
+    /// <summary>
+    /// Stores the event now and queues its processing to start after <paramref name="visibilityDelay"/>
+    /// (0 to 7 days; null: at once). The sandbox provider schedules its later statuses this way.
+    /// </summary>
+    public async Task<WebhookEvent> AcceptAsync(
+        string tenantId, string provider, Uri publicUrl, string? contentType, byte[] body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
+        QueueRules.ValidateSend(visibilityDelay, timeToLive: null); // before anything is stored
         var now = time.GetUtcNow();
         var received = new WebhookEvent(WebhookEvent.NewId(now), provider, now, publicUrl, contentType, body, WebhookEventStatus.Received);
         await tables.InsertAsync(WebhookEvent.Table, received.ToEntity(tenantId), cancellationToken);
-        await EnqueueAsync(tenantId, received.Id, cancellationToken);
+        await EnqueueAsync(tenantId, received.Id, visibilityDelay, cancellationToken);
         return received;
     }
 
     public Task EnqueueAsync(string tenantId, string eventId, CancellationToken cancellationToken) =>
-        queues.SendAsync(Queue, JsonSerializer.Serialize(new WebhookWork(tenantId, eventId), JsonSerializerOptions.Web), cancellationToken: cancellationToken);
+        EnqueueAsync(tenantId, eventId, visibilityDelay: null, cancellationToken);
+
+    /// <summary>Queues the stored event's processing, to start after <paramref name="visibilityDelay"/> (0 to 7 days; null: at once).</summary>
+    public Task EnqueueAsync(string tenantId, string eventId, TimeSpan? visibilityDelay, CancellationToken cancellationToken) =>
+        queues.SendAsync(Queue, JsonSerializer.Serialize(new WebhookWork(tenantId, eventId), JsonSerializerOptions.Web),
+            visibilityDelay: visibilityDelay, cancellationToken: cancellationToken);
 
     public async Task<WebhookEvent?> FindAsync(string tenantId, string eventId, CancellationToken cancellationToken) =>
         WebhookEvent.IsValidId(eventId) && await tables.GetEntityIfExistsAsync(WebhookEvent.Table, tenantId, eventId, cancellationToken) is { } row
