@@ -62,6 +62,7 @@ public sealed class ProcessWebhookEventHandler(
         {
             TwilioWebhookParser.ProviderName => TwilioWebhookParser.Parse(request, new ReceivedAt(stored.ReceivedOn)),
             MetaWebhookParser.ProviderName => MetaWebhookParser.Parse(request),
+            Channels.Sandbox.SandboxWebhookParser.ProviderName => Channels.Sandbox.SandboxWebhookParser.Parse(request),
             _ => throw new FormatException($"Unknown provider '{stored.Provider}'."),
         };
     }
