@@ -45,7 +45,12 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
                 && index.GetString("ConversationId") is { } recordedIn)
             {
                 // Recorded before: make sure its message row is there (a crash may have come between), nothing else.
-                var again = InboundMessage(inbound, recordedIn);
+                // A redelivery can carry another time (Twilio's is the time it was received): the row keeps the first one's.
+                var firstAt = index.GetString("MessageRowKey") is { Length: > 19 } rowKey
+                    && long.TryParse(rowKey.AsSpan(0, 19), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var inverted)
+                        ? new DateTimeOffset(DateTimeOffset.MaxValue.UtcTicks - inverted, TimeSpan.Zero)
+                        : inbound.Timestamp;
+                var again = InboundMessage(inbound with { Timestamp = firstAt }, recordedIn);
                 await InsertIfMissingAsync(tenantId, again, cancellationToken);
                 return new InboundRecorded(await GetAsync(tenantId, recordedIn, cancellationToken), again, Duplicate: true);
             }
