@@ -1,3 +1,4 @@
+using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Conversations;
 using Functions.Tenants;
@@ -18,6 +19,7 @@ public static class FunctionsApp
         builder.AddContacts();
         builder.AddConversations();
         builder.AddWebhooks();
+        builder.AddSandbox();
         return builder;
     }
 
