@@ -28,12 +28,12 @@ public sealed class WebhookEndpointsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new
         {
             name = "Twilio Shop", slug = "tw", publicBaseUrl = PublicBase,
             provider = new { type = "twilio", accountSid = "AC" + new string('1', 32), authToken = TwilioToken, from = "+14155238886" },
         })).EnsureSuccessStatusCode();
-        (await _api.Operator().PostAsJsonAsync("/api/admin/tenants", new
+        (await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new
         {
             name = "Meta Shop", slug = "mt", publicBaseUrl = PublicBase,
             provider = new { type = "meta", phoneNumberId = "106540352242922", businessAccountId = "102290129340398", accessToken = "EAAG-token", appSecret = MetaSecret, verifyToken = "verify-me" },
@@ -91,7 +91,7 @@ public sealed class WebhookEndpointsTests : IAsyncLifetime
 
     private async Task<HttpClient> TenantAdminAsync(string tenant)
     {
-        var key = await (await _api.Operator().PostAsJsonAsync($"/api/admin/tenants/{tenant}/keys", new { role = "admin" })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
+        var key = await (await _api.Operator().PostAsJsonAsync($"/api/operator/tenants/{tenant}/keys", new { role = "admin" })).Content.ReadFromJsonAsync<CreatedApiKey>(TestJson.Options);
         return _api.Client(key!.Key);
     }
 
