@@ -30,7 +30,7 @@ public sealed class CareWindowTimerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var table in new[] { Conversation.Table, ConversationMessage.Table, ConversationEvent.Table }) await _tables.CreateTableIfNotExistsAsync(table);
+        foreach (var table in new[] { Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable, ConversationEvent.Table }) await _tables.CreateTableIfNotExistsAsync(table);
         await _queues.CreateQueueIfNotExistsAsync(CareWindowTimer.Queue);
     }
 

@@ -28,6 +28,7 @@ public sealed class ConversationStoreRedeliveryTests : IAsyncLifetime
     {
         await _tables.CreateTableIfNotExistsAsync(Conversation.Table);
         await _tables.CreateTableIfNotExistsAsync(ConversationMessage.Table);
+        await _tables.CreateTableIfNotExistsAsync(ConversationMessage.IndexTable);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

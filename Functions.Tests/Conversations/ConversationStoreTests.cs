@@ -29,6 +29,7 @@ public sealed class ConversationStoreTests : IAsyncLifetime
     {
         await _tables.CreateTableIfNotExistsAsync(Conversation.Table);
         await _tables.CreateTableIfNotExistsAsync(ConversationMessage.Table);
+        await _tables.CreateTableIfNotExistsAsync(ConversationMessage.IndexTable);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

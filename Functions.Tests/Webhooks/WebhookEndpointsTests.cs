@@ -155,7 +155,7 @@ public sealed class WebhookEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostMetaAsync(json)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostMetaAsync(json)).StatusCode);
 
-        var conversation = await ConversationAsync("mt", "+15550783881", "+46709876543");
+        var conversation = await ConversationAsync("mt", "106540352242922", "+46709876543");
         var admin = await TenantAdminAsync("mt");
         await Eventually.TrueAsync(async () => (await admin.GetFromJsonAsync<WebhookEventPage>("/api/webhooks/events", TestJson.Options))!
             .Items.Count(e => e.Status == WebhookEventStatus.Processed) == 2, "both deliveries are processed");

@@ -17,5 +17,18 @@ public static class ProviderAccounts
             ? new MetaAccount(p.PhoneNumberId!, p.BusinessAccountId!, p.AccessToken!, p.AppSecret!, p.VerifyToken!)
             : throw new InvalidOperationException($"The tenant's provider is {p.Type}, not meta.");
 
+    /// <summary>
+    /// The tenant's WhatsApp sender as conversations are keyed: Meta's phone number id, Twilio's
+    /// sender number (or its Messaging Service SID), or "sandbox". A tenant is one sender, so
+    /// inbound and outbound messages meet in the same conversation whatever number form a
+    /// webhook uses.
+    /// </summary>
+    public static string SenderId(ProviderSettings p) => p.Type switch
+    {
+        ProviderSettings.MetaType => p.PhoneNumberId ?? "meta",
+        ProviderSettings.TwilioType => NormalizedFrom(p.From) ?? p.MessagingServiceSid ?? "twilio",
+        _ => p.Type,
+    };
+
     private static string? NormalizedFrom(string? from) => from is null ? null : Contacts.PhoneNumbers.Normalize(from);
 }

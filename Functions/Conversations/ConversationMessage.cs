@@ -35,11 +35,47 @@ public sealed record ConversationMessage(
     public string? ProviderMessageId { get; init; }
     public string? ContextMessageId { get; init; }
 
+    // What only outbound messages carry.
+    public TemplateContent? Template { get; init; }
+    public InteractiveContent? Interactive { get; init; }
+
+    /// <summary>Why it was sent: service (a reply in the care window), utility, marketing or authentication.</summary>
+    public string? Purpose { get; init; }
+
+    public MessageTimes Times { get; init; } = new();
+    public ProviderError? Error { get; init; }
+
+    /// <summary>Provider requests made so far (each claimed before it is made, so a crash is never a silent resend).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Set while a provider request is in flight; cleared when its answer is recorded.</summary>
+    public DateTimeOffset? AttemptStartedAt { get; init; }
+
+    /// <summary>A request may have reached the provider but no answer came: never resent; a status callback settles it.</summary>
+    public bool OutcomeUnknown { get; init; }
+
     public static string Partition(string tenantId, string conversationId) => $"{tenantId}|{conversationId}";
+
+    /// <summary>
+    /// Table <c>MessageIndex</c>, PartitionKey = tenant: finds a message by our id (<c>m:&lt;id&gt;</c>)
+    /// without knowing its conversation, and outbound ones by the provider's id and Idempotency-Key.
+    /// </summary>
+    public const string IndexTable = "MessageIndex";
+
+    public static string IndexRowKey(string messageId) => "m:" + messageId;
+
+    public TableEntity ToIndexEntity(string tenantId) => new(tenantId, IndexRowKey(Id))
+    {
+        ["ConversationId"] = ConversationId,
+        ["MessageRowKey"] = RowKey,
+    };
 
     public string RowKey => $"{DateTimeOffset.MaxValue.UtcTicks - At.UtcTicks:D19}-{Id}";
 
     public static string NewId(DateTimeOffset now) => $"msg{now.UtcTicks:x15}{Random.Shared.Next(0x10000):x4}";
+
+    public static bool IsValidId(string? id) =>
+        id is { Length: 22 } && id.StartsWith("msg", StringComparison.Ordinal) && id[3..].All(char.IsAsciiHexDigitLower);
 
     /// <summary>
     /// An inbound message's id follows from the provider's id, so processing the same webhook
@@ -58,10 +94,21 @@ public sealed record ConversationMessage(
         ["Status"] = Status.ToString(),
         ["Text"] = Text,
         // Structured parts as JSON: none is ever filtered on.
-        ["Content"] = JsonSerializer.Serialize(new StoredContent(Media, Location, Contacts, Reply, Reaction)),
+        ["Content"] = JsonSerializer.Serialize(new StoredContent(Media, Location, Contacts, Reply, Reaction, Template, Interactive)),
         ["Provider"] = Provider,
         ["ProviderMessageId"] = ProviderMessageId,
         ["ContextMessageId"] = ContextMessageId,
+        ["Purpose"] = Purpose,
+        ["SentAt"] = Times.SentAt,
+        ["DeliveredAt"] = Times.DeliveredAt,
+        ["ReadAt"] = Times.ReadAt,
+        ["FailedAt"] = Times.FailedAt,
+        ["ErrorCode"] = Error?.Code,
+        ["ErrorMessage"] = Error?.Message,
+        ["ErrorReason"] = Error?.Reason.ToString(),
+        ["Attempts"] = Attempts,
+        ["AttemptStartedAt"] = AttemptStartedAt,
+        ["OutcomeUnknown"] = OutcomeUnknown,
     };
 
     public static ConversationMessage FromEntity(TableEntity e)
@@ -84,9 +131,55 @@ public sealed record ConversationMessage(
             Provider = e.GetString("Provider"),
             ProviderMessageId = e.GetString("ProviderMessageId"),
             ContextMessageId = e.GetString("ContextMessageId"),
+            Template = content?.Template,
+            Interactive = content?.Interactive,
+            Purpose = e.GetString("Purpose"),
+            Times = new MessageTimes(e.GetDateTimeOffset("SentAt"), e.GetDateTimeOffset("DeliveredAt"), e.GetDateTimeOffset("ReadAt"), e.GetDateTimeOffset("FailedAt")),
+            Error = e.GetString("ErrorCode") is { } code
+                ? new ProviderError(code, e.GetString("ErrorMessage") ?? "", Enum.TryParse<FailureReason>(e.GetString("ErrorReason"), out var reason) ? reason : FailureReason.Other)
+                : null,
+            Attempts = e.GetInt32("Attempts") ?? 0,
+            AttemptStartedAt = e.GetDateTimeOffset("AttemptStartedAt"),
+            OutcomeUnknown = e.GetBoolean("OutcomeUnknown") ?? false,
+        };
+    }
+
+    /// <summary>
+    /// This message after a status report at <paramref name="at"/>: the status only moves forward
+    /// (<see cref="DeliveryStatuses"/>), each step's time is the earliest reported, and a failure keeps its error.
+    /// </summary>
+    public ConversationMessage WithStatus(DeliveryStatus incoming, DateTimeOffset at, ProviderError? error = null)
+    {
+        var status = DeliveryStatuses.Advance(Status, incoming);
+        var times = Times.With(incoming, at);
+        // A read implies delivered and sent; a delivered implies sent (callbacks can skip steps).
+        if (incoming is DeliveryStatus.Read or DeliveryStatus.Delivered) times = times.With(DeliveryStatus.Sent, at);
+        if (incoming == DeliveryStatus.Read) times = times.With(DeliveryStatus.Delivered, at);
+        return this with
+        {
+            Status = status,
+            Times = times,
+            Error = status == DeliveryStatus.Failed && incoming == DeliveryStatus.Failed ? error ?? Error : Error,
         };
     }
 
     private sealed record StoredContent(
-        IReadOnlyList<MediaContent>? Media, LocationContent? Location, IReadOnlyList<SharedContact>? Contacts, InteractiveReply? Reply, ReactionContent? Reaction);
+        IReadOnlyList<MediaContent>? Media, LocationContent? Location, IReadOnlyList<SharedContact>? Contacts, InteractiveReply? Reply, ReactionContent? Reaction,
+        TemplateContent? Template = null, InteractiveContent? Interactive = null);
+}
+
+/// <summary>When the message reached each status (the provider's times), null until it did.</summary>
+public sealed record MessageTimes(DateTimeOffset? SentAt = null, DateTimeOffset? DeliveredAt = null, DateTimeOffset? ReadAt = null, DateTimeOffset? FailedAt = null)
+{
+    /// <summary>These times with <paramref name="status"/> reached at <paramref name="at"/>, keeping an earlier time already known.</summary>
+    public MessageTimes With(DeliveryStatus status, DateTimeOffset at) => status switch
+    {
+        DeliveryStatus.Sent => this with { SentAt = Earliest(SentAt, at) },
+        DeliveryStatus.Delivered => this with { DeliveredAt = Earliest(DeliveredAt, at) },
+        DeliveryStatus.Read => this with { ReadAt = Earliest(ReadAt, at) },
+        DeliveryStatus.Failed => this with { FailedAt = Earliest(FailedAt, at) },
+        _ => this,
+    };
+
+    private static DateTimeOffset Earliest(DateTimeOffset? known, DateTimeOffset at) => known is { } k && k <= at ? k : at;
 }

@@ -93,7 +93,10 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
         }
     }
 
-    /// <summary>Writes the message row unless it is there already (then it may have moved on, say to read: keep it).</summary>
+    /// <summary>
+    /// Writes the message row unless it is there already (then it may have moved on, say to read:
+    /// keep it), and its index row, so it can be found by id alone.
+    /// </summary>
     private async Task InsertIfMissingAsync(string tenantId, ConversationMessage message, CancellationToken cancellationToken)
     {
         try
@@ -103,6 +106,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
         catch (RequestFailedException ex) when (StorageErrorCodes.IsConflict(ex))
         {
         }
+        await tables.UpsertAsync(ConversationMessage.IndexTable, message.ToIndexEntity(tenantId), cancellationToken: cancellationToken);
     }
 
     private static ConversationMessage InboundMessage(InboundMessageEvent inbound, string conversationId) => new(
@@ -161,6 +165,49 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             }
         }
     }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the stored conversation and writes it (optimistically,
+    /// again on a concurrent change). The change returns null when there is nothing to write.
+    /// </summary>
+    public async Task<Conversation?> UpdateAsync(string tenantId, string conversationId, Func<Conversation, Conversation?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!Conversation.IsValidId(conversationId)
+                || await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, Conversation.RowKey(conversationId), cancellationToken) is not { } row)
+            {
+                return null;
+            }
+            var conversation = Conversation.FromEntity(row);
+            if (change(conversation) is not { } updated)
+            {
+                return conversation;
+            }
+            try
+            {
+                await tables.ReplaceAsync(Conversation.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException ex) when (attempt < MaxAttempts && (StorageErrorCodes.IsPreconditionFailed(ex) || StorageErrorCodes.IsNotFound(ex)))
+            {
+                await Contention.PauseAsync(attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A message from the business: the newest one sets the inbox preview; it never renews the care window.</summary>
+    public Task<Conversation?> RecordOutboundAsync(string tenantId, ConversationMessage message, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, message.ConversationId, c => c.LastMessageAt is { } last && last > message.At ? null : c with
+        {
+            LastActivityOn = message.At > c.LastActivityOn ? message.At : c.LastActivityOn,
+            LastMessageAt = message.At,
+            LastMessagePreview = Conversation.Preview(message.Text ?? message.Template?.Name ?? message.Interactive?.Body ?? $"[{message.Kind.ToString().ToLowerInvariant()}]"),
+        }, cancellationToken);
+
+    /// <summary>The provider took a business message at <paramref name="at"/>: it may open the free entry point (see <see cref="CareWindow"/>).</summary>
+    public Task<Conversation?> RecordBusinessMessageSentAsync(string tenantId, string conversationId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, conversationId, c => c.Window.WithBusinessMessage(at) is var window && window != c.Window ? c with { Window = window } : null, cancellationToken);
 
     /// <summary>Closes a conversation for good: the customer's next message starts a new one.</summary>
     public async Task<Conversation?> CloseAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>

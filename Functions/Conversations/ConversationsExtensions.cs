@@ -7,14 +7,16 @@ public static class ConversationsExtensions
 {
     public static IHostApplicationBuilder AddConversations(this IHostApplicationBuilder builder)
     {
-        builder.GetStorageLayout().AddTables(Conversation.Table, ConversationMessage.Table, ConversationEvent.Table);
+        builder.GetStorageLayout().AddTables(Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable, ConversationEvent.Table);
         builder.Services.AddSingleton<ConversationStore>();
         builder.Services.AddOptions<CareWindowOptions>().BindConfiguration(CareWindowOptions.Section)
             .Validate(o => o.ReminderBefore is null || (o.ReminderBefore > TimeSpan.Zero && o.ReminderBefore < CareWindow.Length),
                 "CareWindow:ReminderBefore must be between 00:00:01 and 23:59:59 (or unset).")
             .ValidateOnStart();
         builder.Services.AddScoped<CareWindowTimer>();
-        builder.GetFunctionCatalog().AddQueue<CareWindowTimer>("CareWindowTimer", CareWindowTimer.Queue);
+        builder.GetFunctionCatalog()
+            .AddConversationFunctions()
+            .AddQueue<CareWindowTimer>("CareWindowTimer", CareWindowTimer.Queue);
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
+using Functions.Outbound;
 using Functions.Conversations;
 using Functions.Tenants;
 using Functions.Webhooks;
@@ -18,6 +19,7 @@ public static class FunctionsApp
         builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
+        builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
         return builder;

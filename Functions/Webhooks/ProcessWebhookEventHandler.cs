@@ -5,6 +5,8 @@ using Functions.Channels.Twilio;
 using Functions.Contacts;
 using Functions.Conversations;
 using Functions.Hosting;
+using Functions.Outbound;
+using Functions.Tenants;
 
 namespace Functions.Webhooks;
 
@@ -16,16 +18,22 @@ namespace Functions.Webhooks;
 /// once, see <see cref="ConversationStore"/>), renews the care window and sets its timer;</item>
 /// <item>a message that is only STOP (or START, in several languages) records the consent change
 /// with the message as evidence, once per message;</item>
-/// <item>delivery statuses and template reviews are counted here and applied by the outbound and
-/// template capabilities as they arrive (not yet built).</item>
+/// <item>a delivery status moves the message it names forward (<see cref="OutboundMessages.ApplyStatusAsync"/>),
+/// never back, and settles a send whose outcome was unknown;</item>
+/// <item>template reviews are counted here and applied by the templates capability (not yet built).</item>
 /// </list>
 /// A payload that cannot be read is marked Failed (kept for inspection and replay), not retried.
 /// </summary>
 public sealed class ProcessWebhookEventHandler(
-    WebhookInbox inbox, ContactBook contacts, ConversationStore conversations, CareWindowTimer careWindow, TimeProvider time, ILogger<ProcessWebhookEventHandler> logger) : IQueueFunctionHandler
+    WebhookInbox inbox,
+    TenantDirectory tenants,
+    ContactBook contacts,
+    ConversationStore conversations,
+    CareWindowTimer careWindow,
+    OutboundMessages outbound,
+    TimeProvider time,
+    ILogger<ProcessWebhookEventHandler> logger) : IQueueFunctionHandler
 {
-    private static readonly ConsentKeywords Keywords = new();
-
     public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
     {
         var work = JsonSerializer.Deserialize<WebhookWork>(invocation.MessageText, JsonSerializerOptions.Web)
@@ -48,9 +56,22 @@ public sealed class ProcessWebhookEventHandler(
             return;
         }
 
+        var tenant = await tenants.FindAsync(work.Tenant, cancellationToken);
+        if (tenant is null)
+        {
+            logger.LogWarning("Webhook event {EventId}: tenant {Tenant} is gone; nothing to do", stored.Id, work.Tenant);
+            return;
+        }
         foreach (var inbound in events.OfType<InboundMessageEvent>())
         {
-            await RecordInboundAsync(work.Tenant, inbound, cancellationToken);
+            await RecordInboundAsync(tenant, inbound, cancellationToken);
+        }
+        foreach (var status in events.OfType<MessageStatusEvent>())
+        {
+            if (await outbound.ApplyStatusAsync(work.Tenant, status, cancellationToken) is null)
+            {
+                logger.LogInformation("Status {Status} for {ProviderMessageId}: not a message of ours; ignored", status.Status, status.ProviderMessageId);
+            }
         }
         await inbox.MarkAsync(work.Tenant, stored with { Status = WebhookEventStatus.Processed, EventCount = events.Count, Error = null, ProcessedOn = time.GetUtcNow() }, cancellationToken);
     }
@@ -67,8 +88,9 @@ public sealed class ProcessWebhookEventHandler(
         };
     }
 
-    private async Task RecordInboundAsync(string tenant, InboundMessageEvent inbound, CancellationToken cancellationToken)
+    private async Task RecordInboundAsync(Tenant found, InboundMessageEvent inbound, CancellationToken cancellationToken)
     {
+        var tenant = found.Id;
         if (!PhoneNumbers.TryNormalize(inbound.From, null, out var phone, out _))
         {
             // Meta's username-only users arrive without a phone number; the product keys contacts by number.
@@ -82,21 +104,26 @@ public sealed class ProcessWebhookEventHandler(
             await contacts.UpsertAsync(tenant, phone, c => c.ProfileName == profileName ? null : c with { ProfileName = profileName }, cancellationToken);
         }
 
-        var recorded = await conversations.RecordInboundAsync(tenant, message.To, message, cancellationToken);
+        // Keyed by the tenant's sender, not the number form this webhook used, so replies find the same conversation.
+        var recorded = await conversations.RecordInboundAsync(tenant, ProviderAccounts.SenderId(found.Provider), message, cancellationToken);
         if (recorded.Conversation is { } conversation)
         {
             // Also for a redelivery: the first try may have stopped before this. Extra timers are no-ops.
             await careWindow.ScheduleAsync(tenant, conversation, cancellationToken);
         }
-        await RecordKeywordConsentAsync(tenant, phone, message, cancellationToken);
+        await RecordKeywordConsentAsync(found, phone, message, recorded.Conversation, cancellationToken);
         logger.LogInformation("Inbound {Kind} message {MessageId} in conversation {ConversationId}{Duplicate}",
             message.Kind, message.ProviderMessageId, recorded.Message.ConversationId, recorded.Duplicate ? " (already recorded)" : "");
     }
 
-    /// <summary>STOP opts out of marketing and utility messages alike; START opts back in to both.</summary>
-    private async Task RecordKeywordConsentAsync(string tenant, string phone, InboundMessageEvent message, CancellationToken cancellationToken)
+    /// <summary>
+    /// STOP (or the tenant's own word) opts out of marketing and utility messages alike; START
+    /// opts back in to both. The customer gets the tenant's confirmation, once per message.
+    /// </summary>
+    private async Task RecordKeywordConsentAsync(Tenant found, string phone, InboundMessageEvent message, Conversation? conversation, CancellationToken cancellationToken)
     {
-        var keyword = message.Kind == MessageKind.Text ? Keywords.Classify(message.Text) : ConsentKeyword.None;
+        var tenant = found.Id;
+        var keyword = message.Kind == MessageKind.Text ? ConsentKeywords.For(found).Classify(message.Text) : ConsentKeyword.None;
         if (keyword == ConsentKeyword.None)
         {
             return;
@@ -111,6 +138,20 @@ public sealed class ProcessWebhookEventHandler(
                 new ConsentRecord(purpose, state, ConsentRecord.Sources.Keyword, evidence, message.Timestamp) { IdempotencyKey = key }, cancellationToken);
         }
         logger.LogInformation("Consent keyword {Keyword} from message {MessageId}", keyword, message.ProviderMessageId);
+
+        var contact = await contacts.FindAsync(tenant, phone, cancellationToken);
+        if (conversation is null || ConsentReplies.TextFor(keyword, contact?.Language, found) is not { } reply)
+        {
+            return;
+        }
+        if (!conversation.Window.IsOpenAt(time.GetUtcNow()))
+        {
+            // A keyword processed long after it was sent (a replay): the window for a reply has passed.
+            logger.LogInformation("No confirmation for message {MessageId}: the care window has closed", message.ProviderMessageId);
+            return;
+        }
+        // The message's id is the Idempotency-Key: processing it again never sends a second confirmation.
+        await outbound.SendTextAsync(tenant, conversation.Id, reply, idempotencyKey: "consent-reply:" + evidence, cancellationToken);
     }
 
     /// <summary>Twilio's inbound webhooks carry no time: the time they were received stands in, also on replay.</summary>

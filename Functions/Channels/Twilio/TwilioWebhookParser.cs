@@ -36,6 +36,12 @@ public static class TwilioWebhookParser
 
     private const string WhatsAppPrefix = "whatsapp:";
 
+    /// <summary>
+    /// The query parameter our status callback URLs carry our message id in, so a callback finds
+    /// its message even before the send's answer (and the SID) was recorded, or when it never came.
+    /// </summary>
+    public const string ClientReferenceParameter = "ref";
+
     /// <summary>Parses with the system clock.</summary>
     public static IReadOnlyList<ChannelEvent> Parse(WebhookRequest request) => Parse(request, TimeProvider.System);
 
@@ -51,10 +57,17 @@ public static class TwilioWebhookParser
         var status = Optional(form, "MessageStatus");
         if (status is not null && !status.Equals("received", StringComparison.OrdinalIgnoreCase) && !status.Equals("receiving", StringComparison.OrdinalIgnoreCase))
         {
-            return StatusEvent(form, sid, status, now) is { } statusEvent ? [statusEvent] : [];
+            return StatusEvent(form, sid, status, now) is { } statusEvent
+                ? [statusEvent with { ClientReference = ClientReference(request) }]
+                : [];
         }
         return [InboundEvent(form, sid, now)];
     }
+
+    private static string? ClientReference(WebhookRequest request) =>
+        request.PublicUrl.IsAbsoluteUri
+            ? TwilioForm.Parse(request.PublicUrl.Query).FirstOrDefault(p => p.Key == ClientReferenceParameter).Value
+            : null;
 
     /// <summary>The webhook's parameters: the query of a GET, else the form body. Repeated names keep their first value.</summary>
     private static Dictionary<string, string> ReadParameters(WebhookRequest request)

@@ -1,0 +1,243 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Functions.Channels;
+using Functions.Channels.Meta;
+using Functions.Channels.Twilio;
+using Functions.Contacts;
+using Functions.Conversations;
+using Functions.Hosting;
+using Functions.Storage;
+using Functions.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Functions.Outbound;
+
+/// <summary>
+/// Sending: <c>POST /api/messages</c> (to a phone number) and <c>POST /api/conversations/{id}/messages</c>
+/// validate, check the care window and consent, store the message as queued and queue it; the
+/// <c>SendMessage</c> queue function sends it. <c>GET /api/messages/{id}</c> shows it with its trace.
+/// </summary>
+public static class OutboundEndpoints
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const int MaxIdempotencyKeyLength = 255;
+
+    public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
+    {
+        builder.GetStorageLayout().AddTables(MessageTrace.Table, RecipientPacing.Table);
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section)
+            .Validate(o => !o.Problems().Any(), "Outbound settings are out of range: MaxAttempts 1-20, RetryBaseDelay up to 01:00:00, RetryMaxDelay at least that and up to 1.00:00:00, RecipientInterval up to 01:00:00, RecipientBurst 1-100.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ProviderEndpoints>().BindConfiguration(ProviderEndpoints.Section);
+        builder.Services.AddSingleton(sp => new TwilioClient(
+            ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioClient>>()));
+        builder.Services.AddSingleton(sp => new MetaClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
+        builder.Services.AddSingleton<ChannelSender>();
+        builder.Services.AddSingleton<MessageTrace>();
+        builder.Services.AddSingleton<OutboundMessages>();
+        builder.Services.AddSingleton<RecipientPacing>();
+        static void Senders(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
+        builder.GetFunctionCatalog()
+            .AddHttp("SendMessage", "POST", "messages", SendToPhoneAsync, Senders)
+            .AddHttp("SendConversationMessage", "POST", "conversations/{conversationId}/messages", SendInConversationAsync, Senders)
+            .AddHttp("GetMessage", "GET", "messages/{messageId}", GetMessageAsync, Senders)
+            .AddQueue<SendMessageHandler>("SendQueuedMessage", OutboundMessages.Queue);
+        return builder;
+    }
+
+    /// <summary>One connection pool per provider client for the app's life, renewed now and then so DNS changes are seen.</summary>
+    private static HttpClient ProviderHttp() =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    public sealed record SendServices(
+        ClaimsPrincipal User, HttpRequest Http, TenantDirectory Tenants, ContactBook Contacts, ConversationStore Conversations, OutboundMessages Messages, TimeProvider Time);
+
+    public static async Task<IResult> SendToPhoneAsync(SendRequest request, [AsParameters] SendServices s, CancellationToken cancellationToken)
+    {
+        if (await s.Tenants.FindAsync(s.User.TenantId(), cancellationToken) is not { } tenant) return TenantGone();
+        var errors = new Dictionary<string, string[]>();
+        string? phone = null;
+        if (request.To is null) errors["to"] = ["The recipient's phone number is required."];
+        else if (!PhoneNumbers.TryNormalize(request.To, tenant.DefaultCountryCode, out phone, out var error)) errors["to"] = [error];
+        return await SendAsync(tenant, request with { To = phone }, errors, s, cancellationToken, async () =>
+        {
+            var sender = ProviderAccounts.SenderId(tenant.Provider);
+            return (await s.Conversations.FindOpenAsync(tenant.Id, sender, phone!, cancellationToken), phone!);
+        });
+    }
+
+    public static async Task<IResult> SendInConversationAsync(string conversationId, SendRequest request, [AsParameters] SendServices s, CancellationToken cancellationToken)
+    {
+        if (await s.Tenants.FindAsync(s.User.TenantId(), cancellationToken) is not { } tenant) return TenantGone();
+        var errors = new Dictionary<string, string[]>();
+        if (request.To is not null) errors["to"] = ["A message in a conversation goes to its contact; leave 'to' out (or use POST /api/messages)."];
+        if (await s.Conversations.GetAsync(tenant.Id, conversationId, cancellationToken) is not { } conversation)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation.", detail: "This tenant has no conversation with that id.");
+        }
+        if (conversation.Status == ConversationStatus.Closed)
+        {
+            return Refused(StatusCodes.Status409Conflict, "conversation_closed", "The conversation is closed.",
+                "A closed conversation takes no more messages. Send to the phone number (POST /api/messages) to start a new one.");
+        }
+        return await SendAsync(tenant, request, errors, s, cancellationToken, () => Task.FromResult<(Conversation?, string)>((conversation, conversation.ContactPhone)));
+    }
+
+    /// <summary>
+    /// The shared path: validate, replay an Idempotency-Key, check the care window and consent,
+    /// then store and queue. Nothing is written before every check has passed.
+    /// </summary>
+    private static async Task<IResult> SendAsync(
+        Tenant tenant, SendRequest request, Dictionary<string, string[]> errors, SendServices s, CancellationToken cancellationToken,
+        Func<Task<(Conversation? Conversation, string Phone)>> target)
+    {
+        var key = IdempotencyKey(s.Http, errors);
+        var content = SendRequestValidation.Validate(request, tenant, errors);
+        if (errors.Count > 0 || content is null) return TypedResults.ValidationProblem(errors, title: "The message is not valid.");
+
+        var (conversation, phone) = await target();
+        var targetId = conversation?.Id ?? phone;
+        var requestHash = OutboundMessages.Hash(targetId + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
+        var now = s.Time.GetUtcNow();
+        var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, content.Kind, now, DeliveryStatus.Queued)
+        {
+            Text = content.Text,
+            Media = content.Media is null ? [] : [content.Media],
+            Location = content.Location,
+            Template = content.Template,
+            Interactive = content.Interactive,
+            Purpose = content.Purpose,
+        };
+        if (key is not null && await s.Messages.FindByKeyAsync(tenant.Id, key, cancellationToken) is not null)
+        {
+            return Answer(await s.Messages.ReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken));
+        }
+
+        if (ChannelSender.Refusal(tenant, content.ToOutbound(phone)) is { } refusal)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [refusal] },
+                title: $"The tenant's provider ({tenant.Provider.Type}) cannot send this message.");
+        }
+        if (content.Kind != MessageKind.Template && conversation?.Window.IsOpenAt(now) != true)
+        {
+            var closed = conversation?.Window.ExpiresAt;
+            return Refused(StatusCodes.Status409Conflict, SendRules.CareWindowClosed, "The customer care window is closed; a template is needed.",
+                SendRules.WindowClosedText(conversation?.Window ?? new CareWindow()), ("windowClosedAt", closed));
+        }
+        if (SendRules.ConsentPurpose(content.Purpose) is { } purpose
+            && SendRules.ConsentRefusal(await s.Contacts.FindAsync(tenant.Id, phone, cancellationToken), purpose) is { } consent)
+        {
+            return Refused(StatusCodes.Status409Conflict, consent.Code, "The contact's consent does not allow this message.", consent.Text);
+        }
+        if (content.Kind == MessageKind.Reaction)
+        {
+            var reaction = request.Reaction!;
+            var reacted = conversation is null ? null : await s.Messages.FindAsync(tenant.Id, reaction.MessageId!, cancellationToken);
+            if (reacted is null || reacted.Message.ConversationId != conversation!.Id || reacted.Message.ProviderMessageId is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["reaction.messageId"] = ["No message with that id in this conversation has reached WhatsApp yet, so there is nothing to react to."],
+                }, title: "The message is not valid.");
+            }
+            draft = draft with
+            {
+                Reaction = content.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
+                ContextMessageId = reacted.Message.Id,
+            };
+        }
+
+        // A template may start a conversation; every other message needed an open one to pass the window check.
+        conversation ??= (await s.Conversations.OpenForAsync(tenant.Id, ProviderAccounts.SenderId(tenant.Provider), phone, cancellationToken)).Conversation;
+        draft = draft with { ConversationId = conversation.Id };
+        return Answer(await s.Messages.AcceptAsync(tenant.Id, draft, key, requestHash, cancellationToken));
+    }
+
+    private static IResult Answer(Accepted accepted)
+    {
+        if (accepted.KeyReusedDifferently)
+        {
+            return Refused(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "The Idempotency-Key was used for a different request.",
+                $"This key already sent message {accepted.Message?.Id}; a key stands for one request. Use a new key for a new message.");
+        }
+        if (accepted.Message is not { } message)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The Idempotency-Key is in use.", detail: "Try again in a moment.");
+        }
+        return new AcceptedMessage(MessageView.Of(message), accepted.Replayed);
+    }
+
+    public static async Task<Results<Ok<MessageView>, ProblemHttpResult>> GetMessageAsync(
+        string messageId, ClaimsPrincipal user, OutboundMessages messages, MessageTrace trace, CancellationToken cancellationToken)
+    {
+        if (await messages.FindAsync(user.TenantId(), messageId, cancellationToken) is not { } stored)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such message.", detail: "This tenant has no message with that id.");
+        }
+        return TypedResults.Ok(MessageView.Of(stored.Message, await trace.ReadAsync(user.TenantId(), messageId, cancellationToken)));
+    }
+
+    /// <summary>The Idempotency-Key header: absent, or 1 to 255 visible ASCII characters.</summary>
+    private static string? IdempotencyKey(HttpRequest http, Dictionary<string, string[]> errors)
+    {
+        if (!http.Headers.TryGetValue(IdempotencyHeader, out var values))
+        {
+            return null;
+        }
+        var key = values.Count == 1 ? values[0] : null;
+        if (key is null || key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(c => c is < '!' or > '~'))
+        {
+            errors[IdempotencyHeader] = [$"The {IdempotencyHeader} header is one value of 1 to {MaxIdempotencyKeyLength} visible ASCII characters (a UUID, say)."];
+            return null;
+        }
+        return key;
+    }
+
+    private static ProblemHttpResult Refused(int status, string code, string title, string detail, params (string Name, object? Value)[] extra)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        foreach (var (name, value) in extra) extensions[name] = value;
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
+    }
+
+    private static ProblemHttpResult TenantGone() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tenant.", detail: "The key's tenant no longer exists.");
+
+    /// <summary>202 with the message and where to follow it; a replayed Idempotency-Key says so in a header.</summary>
+    private sealed class AcceptedMessage(MessageView message, bool replayed) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            if (replayed) httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+            return TypedResults.Accepted($"/api/messages/{message.Id}", message).ExecuteAsync(httpContext);
+        }
+    }
+}
+
+/// <summary>Where the providers' APIs are (settings <c>Providers:Twilio:BaseUrl</c>, <c>Providers:Meta:BaseUrl</c>), so tests point them at fakes.</summary>
+public sealed class ProviderEndpoints
+{
+    public const string Section = "Providers";
+
+    public ProviderEndpoint Twilio { get; set; } = new();
+    public ProviderEndpoint Meta { get; set; } = new();
+
+    public TwilioClientOptions TwilioOptions() => new()
+    {
+        BaseUrl = Twilio.BaseUrl ?? new TwilioClientOptions().BaseUrl,
+        Timeout = Twilio.Timeout ?? new TwilioClientOptions().Timeout,
+    };
+
+    public MetaClientOptions MetaOptions() => new()
+    {
+        BaseUrl = Meta.BaseUrl ?? new MetaClientOptions().BaseUrl,
+        Timeout = Meta.Timeout ?? new MetaClientOptions().Timeout,
+    };
+}
+
+public sealed class ProviderEndpoint
+{
+    public Uri? BaseUrl { get; set; }
+    public TimeSpan? Timeout { get; set; }
+}
