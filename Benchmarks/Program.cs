@@ -8,6 +8,7 @@ using Functions.Tests.TestSupport;
 // Storage benchmark: `dotnet run -c Release --project Benchmarks -- storage [in-memory|azurite|all]`.
 // Prints Markdown rows for BENCHMARKS.md. Everything runs on loopback.
 // Webhook benchmark: `dotnet run -c Release --project Benchmarks -- webhooks [clients] [requests per client]`.
+// Outbound benchmark: `dotnet run -c Release --project Benchmarks -- outbound [clients] [requests per client]`.
 var scenario = args.ElementAtOrDefault(0) ?? "storage";
 var adapters = args.ElementAtOrDefault(1) ?? "all";
 if (scenario == "webhooks")
@@ -20,9 +21,18 @@ if (scenario == "webhooks")
     foreach (var row in await WebhookScenario.RunAsync(clients, perClient, processWhileIngesting: false)) Console.WriteLine(row);
     return 0;
 }
+if (scenario == "outbound")
+{
+    var clients = int.TryParse(args.ElementAtOrDefault(1), out var c) ? c : 32;
+    var perClient = int.TryParse(args.ElementAtOrDefault(2), out var n) ? n : 200;
+    Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine("| what | clients | messages | throughput | latency | | |\n|---|---:|---:|---:|---|---|---|");
+    foreach (var row in await OutboundScenario.RunAsync(clients, perClient)) Console.WriteLine(row);
+    return 0;
+}
 if (scenario != "storage" || adapters is not ("in-memory" or "azurite" or "all"))
 {
-    Console.Error.WriteLine("usage: Benchmarks storage [in-memory|azurite|all] | Benchmarks webhooks [clients] [requests per client]");
+    Console.Error.WriteLine("usage: Benchmarks storage [in-memory|azurite|all] | Benchmarks webhooks|outbound [clients] [requests per client]");
     return 2;
 }
 

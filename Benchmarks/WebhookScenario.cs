@@ -54,13 +54,13 @@ public static class WebhookScenario
 
         var rows = new List<string>();
         // Warm up both paths, then measure each with the same concurrency.
-        await MeasureAsync(http, clients, 20, (c, i) => new HttpRequestMessage(HttpMethod.Get, "/api/health"));
-        await MeasureAsync(http, clients, 20, (c, i) => Webhook(c, -1 - i));
-        var health = await MeasureAsync(http, clients, requestsPerClient, (c, i) => new HttpRequestMessage(HttpMethod.Get, "/api/health"));
+        await LoadTest.MeasureAsync(http, clients, 20, (c, i) => new HttpRequestMessage(HttpMethod.Get, "/api/health"));
+        await LoadTest.MeasureAsync(http, clients, 20, (c, i) => Webhook(c, -1 - i));
+        var health = await LoadTest.MeasureAsync(http, clients, requestsPerClient, (c, i) => new HttpRequestMessage(HttpMethod.Get, "/api/health"));
         var started = Stopwatch.StartNew();
-        var webhooks = await MeasureAsync(http, clients, requestsPerClient, Webhook);
-        rows.Add(Row("GET /api/health (ceiling)", clients, health));
-        rows.Add(Row($"POST /api/webhooks/meta/{{tenant}}, signed{(processWhileIngesting ? ", processing at the same time" : ", processing afterwards")}", clients, webhooks));
+        var webhooks = await LoadTest.MeasureAsync(http, clients, requestsPerClient, Webhook);
+        rows.Add(LoadTest.Row("GET /api/health (ceiling)", clients, health));
+        rows.Add(LoadTest.Row($"POST /api/webhooks/meta/{{tenant}}, signed{(processWhileIngesting ? ", processing at the same time" : ", processing afterwards")}", clients, webhooks));
 
         // Inbound to stored: every accepted webhook processed into its conversation.
         if (!processWhileIngesting)
@@ -78,7 +78,7 @@ public static class WebhookScenario
         var stored = 0;
         for (var c = 0; c < clients; c++)
         {
-            var conversation = await store.FindOpenAsync("bench", "+15550783881", Customer(c), default);
+            var conversation = await store.FindOpenAsync("bench", "106540352242922", Customer(c), default); // keyed by the tenant's sender: Meta's phone number id
             stored += conversation?.UnreadCount ?? 0;
         }
         var expected = clients * (requestsPerClient + 20);
@@ -107,30 +107,4 @@ public static class WebhookScenario
         request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(AppSecret), body)));
         return request;
     }
-
-    private static async Task<(double Rps, double P50, double P99, int Failures)> MeasureAsync(
-        HttpClient http, int clients, int perClient, Func<int, int, HttpRequestMessage> request)
-    {
-        var latencies = new long[clients * perClient];
-        var failures = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
-        {
-            for (var i = 0; i < perClient; i++)
-            {
-                var start = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request(c, i));
-                await response.Content.LoadIntoBufferAsync();
-                latencies[c * perClient + i] = Stopwatch.GetTimestamp() - start;
-                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
-            }
-        })));
-        clock.Stop();
-        Array.Sort(latencies);
-        double Ms(double q) => latencies[(int)Math.Min(latencies.Length - 1, q * latencies.Length)] * 1000.0 / Stopwatch.Frequency;
-        return (latencies.Length / clock.Elapsed.TotalSeconds, Ms(0.5), Ms(0.99), failures);
-    }
-
-    private static string Row(string what, int clients, (double Rps, double P50, double P99, int Failures) m) =>
-        $"| {what} | {clients} | | {m.Rps:N0} req/s | p50 {m.P50:N2} ms | p99 {m.P99:N2} ms | failures {m.Failures} |";
 }

@@ -189,6 +189,25 @@ public sealed class SendMessageTests(SendMessageTests.LiveApp live) : IClassFixt
     }
 
     [Fact]
+    public async Task ARetriedTemplateThatOpenedTheConversationIsStillTheSameRequest()
+    {
+        var phone = Phone(12);
+        HttpRequestMessage Request() => new(HttpMethod.Post, "/api/messages")
+        {
+            Content = JsonContent.Create(new { to = phone, type = "template", template = new { name = "order_update", language = "en" } }),
+            Headers = { { "Idempotency-Key", "order-77-update" } },
+        };
+
+        var first = await SendingApp.ReadMessageAsync(await _app.MetaAdmin.SendAsync(Request()));
+        var again = await _app.MetaAdmin.SendAsync(Request()); // the first opened a conversation meanwhile
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(first.Id, (await SendingApp.ReadMessageAsync(again)).Id);
+        await SendingApp.WaitForAsync(_app.MetaAdmin, first.Id, m => m.ProviderMessageId is not null, "it was sent");
+        Assert.Single(MetaSendsTo(phone));
+    }
+
+    [Fact]
     public async Task ARateLimitIsRetriedAfterTheProvidersRetryAfter()
     {
         var phone = Phone(7);

@@ -97,8 +97,9 @@ public static class OutboundEndpoints
         if (errors.Count > 0 || content is null) return TypedResults.ValidationProblem(errors, title: "The message is not valid.");
 
         var (conversation, phone) = await target();
-        var targetId = conversation?.Id ?? phone;
-        var requestHash = OutboundMessages.Hash(targetId + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
+        // The request as the caller made it (its target as given, never the conversation it resolved to),
+        // so a retry after the first request opened a conversation is still the same request.
+        var requestHash = OutboundMessages.Hash(s.Http.Path + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
         var now = s.Time.GetUtcNow();
         var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, content.Kind, now, DeliveryStatus.Queued)
         {

@@ -60,6 +60,7 @@ public sealed class ProcessWebhookEventHandler(
         if (tenant is null)
         {
             logger.LogWarning("Webhook event {EventId}: tenant {Tenant} is gone; nothing to do", stored.Id, work.Tenant);
+            await inbox.MarkAsync(work.Tenant, stored with { Status = WebhookEventStatus.Failed, Error = "The tenant no longer exists.", ProcessedOn = time.GetUtcNow() }, cancellationToken);
             return;
         }
         foreach (var inbound in events.OfType<InboundMessageEvent>())
