@@ -42,6 +42,15 @@ public sealed class SettingsTests
     [InlineData("Queues:LeaseDuration", "00:00:01", "Queues:LeaseDuration")]
     [InlineData("CareWindow:ReminderBefore", "1.01:00:00", "CareWindow:ReminderBefore")]
     [InlineData("Webhooks:RetentionDays", "0", "Webhooks:RetentionDays")]
+    [InlineData("Sandbox:DeliveredAfter", "-00:00:01", "Sandbox:DeliveredAfter")]
+    [InlineData("Sandbox:ReadAfter", "2.00:00:00", "Sandbox:ReadAfter")]
+    [InlineData("Outbound:MaxAttempts", "0", "Outbound:MaxAttempts")]
+    [InlineData("Outbound:RetryBaseDelay", "-00:00:01", "Outbound:RetryBaseDelay")]
+    [InlineData("Outbound:RetryMaxDelay", "2.00:00:00", "Outbound:RetryMaxDelay")]
+    [InlineData("Outbound:RecipientInterval", "02:00:00", "Outbound:RecipientInterval")]
+    [InlineData("Outbound:RecipientBurst", "0", "Outbound:RecipientBurst")]
+    [InlineData("Providers:Meta:BaseUrl", "ftp://graph.example.com", "Providers:Meta:BaseUrl")]
+    [InlineData("Providers:Twilio:Timeout", "-00:00:01", "Providers:Twilio:Timeout")]
     public async Task AnOutOfRangeSettingStopsStartUpAndIsNamed(string key, string value, string named)
     {
         var ex = Assert.IsType<OptionsValidationException>(await StartFailureAsync(key, value));

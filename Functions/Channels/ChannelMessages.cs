@@ -19,6 +19,26 @@ public enum MessageKind
     Unsupported,
 }
 
+/// <summary>WhatsApp's own names for message types (Meta's <c>type</c>), which the sandbox and our API use too.</summary>
+public static class MessageKinds
+{
+    /// <summary>The kind a WhatsApp type name stands for; <see cref="MessageKind.Unsupported"/> for one we do not model.</summary>
+    public static MessageKind FromWhatsAppType(string? type) => type switch
+    {
+        "text" => MessageKind.Text,
+        "image" => MessageKind.Image,
+        "video" => MessageKind.Video,
+        "audio" => MessageKind.Audio,
+        "document" => MessageKind.Document,
+        "sticker" => MessageKind.Sticker,
+        "location" => MessageKind.Location,
+        "contacts" => MessageKind.Contacts,
+        "interactive" or "button" => MessageKind.Interactive,
+        "reaction" => MessageKind.Reaction,
+        _ => MessageKind.Unsupported,
+    };
+}
+
 /// <summary>A message's delivery status. Only moves forward: Queued, Sent, Delivered, Read; Failed is final.</summary>
 public enum DeliveryStatus
 {

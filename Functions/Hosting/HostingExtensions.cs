@@ -26,11 +26,8 @@ public static class HostingExtensions
         builder.Services.AddSingleton<FunctionInvoker>();
         builder.Services.AddSingleton<PoisonMessages>();
 
-        builder.Services.AddOptions<QueueRunnerOptions>()
-            .BindConfiguration(QueueRunnerOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<QueueRunnerOptions>, QueueRunnerOptionsValidator>();
+        builder.Services.AddOptions<QueueRunnerOptions>().ValidateDataAnnotations();
+        builder.Services.AddSettings<QueueRunnerOptions>(QueueRunnerOptions.Section, QueueRunnerOptions.Validate);
 
         builder.AddStorage();
         builder.GetStorageLayout().AddTables(PoisonMessages.Table, TimerRunner.TableName);
@@ -100,14 +97,5 @@ public static class HostingExtensions
             app.MapCustomHandlerInvocations(catalog);
         }
         return app;
-    }
-}
-
-internal sealed class QueueRunnerOptionsValidator : IValidateOptions<QueueRunnerOptions>
-{
-    public ValidateOptionsResult Validate(string? name, QueueRunnerOptions options)
-    {
-        var errors = QueueRunnerOptions.Validate(options).ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -26,10 +26,8 @@ public static class OutboundEndpoints
     public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
     {
         builder.GetStorageLayout().AddTables(MessageTrace.Table, RecipientPacing.Table);
-        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section)
-            .Validate(o => !o.Problems().Any(), "Outbound settings are out of range: MaxAttempts 1-20, RetryBaseDelay up to 01:00:00, RetryMaxDelay at least that and up to 1.00:00:00, RecipientInterval up to 01:00:00, RecipientBurst 1-100.")
-            .ValidateOnStart();
-        builder.Services.AddOptions<ProviderEndpoints>().BindConfiguration(ProviderEndpoints.Section);
+        builder.Services.AddSettings<OutboundOptions>(OutboundOptions.Section, o => o.Problems());
+        builder.Services.AddSettings<ProviderEndpoints>(ProviderEndpoints.Section, o => o.Problems());
         builder.Services.AddSingleton(sp => new TwilioClient(
             ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioClient>>()));
         builder.Services.AddSingleton(sp => new MetaClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
@@ -101,13 +99,14 @@ public static class OutboundEndpoints
         // so a retry after the first request opened a conversation is still the same request.
         var requestHash = OutboundMessages.Hash(s.Http.Path + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
         var now = s.Time.GetUtcNow();
-        var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, content.Kind, now, DeliveryStatus.Queued)
+        var outbound = content.Message with { To = phone };
+        var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, outbound.Kind, now, DeliveryStatus.Queued)
         {
-            Text = content.Text,
-            Media = content.Media is null ? [] : [content.Media],
-            Location = content.Location,
-            Template = content.Template,
-            Interactive = content.Interactive,
+            Text = outbound.Text,
+            Media = outbound.Media is null ? [] : [outbound.Media],
+            Location = outbound.Location,
+            Template = outbound.Template,
+            Interactive = outbound.Interactive,
             Purpose = content.Purpose,
         };
         if (key is not null && await s.Messages.FindByKeyAsync(tenant.Id, key, cancellationToken) is not null)
@@ -115,12 +114,12 @@ public static class OutboundEndpoints
             return Answer(await s.Messages.ReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken));
         }
 
-        if (ChannelSender.Refusal(tenant, content.ToOutbound(phone)) is { } refusal)
+        if (ChannelSender.Refusal(tenant, outbound) is { } refusal)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [refusal] },
                 title: $"The tenant's provider ({tenant.Provider.Type}) cannot send this message.");
         }
-        if (content.Kind != MessageKind.Template && conversation?.Window.IsOpenAt(now) != true)
+        if (outbound.Kind != MessageKind.Template && conversation?.Window.IsOpenAt(now) != true)
         {
             var closed = conversation?.Window.ExpiresAt;
             return Refused(StatusCodes.Status409Conflict, SendRules.CareWindowClosed, "The customer care window is closed; a template is needed.",
@@ -131,7 +130,7 @@ public static class OutboundEndpoints
         {
             return Refused(StatusCodes.Status409Conflict, consent.Code, "The contact's consent does not allow this message.", consent.Text);
         }
-        if (content.Kind == MessageKind.Reaction)
+        if (outbound.Kind == MessageKind.Reaction)
         {
             var reaction = request.Reaction!;
             var reacted = conversation is null ? null : await s.Messages.FindAsync(tenant.Id, reaction.MessageId!, cancellationToken);
@@ -144,7 +143,7 @@ public static class OutboundEndpoints
             }
             draft = draft with
             {
-                Reaction = content.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
+                Reaction = outbound.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
                 ContextMessageId = reacted.Message.Id,
             };
         }
@@ -235,6 +234,21 @@ public sealed class ProviderEndpoints
         BaseUrl = Meta.BaseUrl ?? new MetaClientOptions().BaseUrl,
         Timeout = Meta.Timeout ?? new MetaClientOptions().Timeout,
     };
+
+    internal IEnumerable<string> Problems()
+    {
+        foreach (var (name, endpoint) in new[] { ("Twilio", Twilio), ("Meta", Meta) })
+        {
+            if (endpoint.BaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.Query.Length > 0))
+            {
+                yield return $"Providers:{name}:BaseUrl must be an absolute http(s) URL without a query.";
+            }
+            if (endpoint.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMinutes(5)))
+            {
+                yield return $"Providers:{name}:Timeout must be between 00:00:00.001 and 00:05:00.";
+            }
+        }
+    }
 }
 
 public sealed class ProviderEndpoint

@@ -41,46 +41,16 @@ public sealed record RowRequest(string? Id, string? Title, string? Description);
 /// <summary>A reaction to a message of the same conversation, by our message id; an empty emoji removes it.</summary>
 public sealed record ReactionRequest(string? MessageId, string? Emoji);
 
-/// <summary>The content of a valid request, ready to be stored and sent.</summary>
-public sealed record SendContent(MessageKind Kind, string Purpose)
-{
-    public string? Text { get; init; }
-    public MediaContent? Media { get; init; }
-    public LocationContent? Location { get; init; }
-    public TemplateContent? Template { get; init; }
-    public InteractiveContent? Interactive { get; init; }
-    public ReactionContent? Reaction { get; init; }
-
-    /// <summary>The message as the provider client takes it (to check it before accepting).</summary>
-    public OutboundMessage ToOutbound(string to) => new(to, Kind)
-    {
-        Text = Text,
-        Media = Media,
-        Location = Location,
-        Template = Template,
-        Interactive = Interactive,
-        Reaction = Reaction,
-    };
-}
+/// <summary>A valid request: the message as the provider client takes it (its <c>To</c> set once the recipient is known) and its purpose.</summary>
+public sealed record SendContent(OutboundMessage Message, string Purpose);
 
 public static partial class SendRequestValidation
 {
     public const int MaxVariables = 100;
     public const int MaxVariableLength = 1024;
 
-    private static readonly Dictionary<string, MessageKind> Types = new(StringComparer.Ordinal)
-    {
-        ["text"] = MessageKind.Text,
-        ["image"] = MessageKind.Image,
-        ["video"] = MessageKind.Video,
-        ["audio"] = MessageKind.Audio,
-        ["document"] = MessageKind.Document,
-        ["sticker"] = MessageKind.Sticker,
-        ["location"] = MessageKind.Location,
-        ["template"] = MessageKind.Template,
-        ["interactive"] = MessageKind.Interactive,
-        ["reaction"] = MessageKind.Reaction,
-    };
+    /// <summary>The types the API sends, by WhatsApp's names (contact cards are not sent: Twilio has no way to).</summary>
+    private static readonly string[] Types = ["text", "image", "video", "audio", "document", "sticker", "location", "template", "interactive", "reaction"];
 
     /// <summary>
     /// The content of <paramref name="request"/>, or null with every problem named in
@@ -89,31 +59,33 @@ public static partial class SendRequestValidation
     public static SendContent? Validate(SendRequest request, Tenant tenant, Dictionary<string, string[]> errors)
     {
         var type = request.Type ?? "text";
-        if (!Types.TryGetValue(type, out var kind))
+        if (!Types.Contains(type, StringComparer.Ordinal))
         {
-            errors["type"] = [$"The type is one of: {string.Join(", ", Types.Keys)}."];
+            errors["type"] = [$"The type is one of: {string.Join(", ", Types)}."];
             return null;
         }
-        var content = new SendContent(kind, kind == MessageKind.Template ? SendRules.Utility : SendRules.Service);
+        var kind = type == "template" ? MessageKind.Template : MessageKinds.FromWhatsAppType(type);
+        var message = new OutboundMessage("", kind);
+        var purpose = kind == MessageKind.Template ? SendRules.Utility : SendRules.Service;
         switch (kind)
         {
             case MessageKind.Text:
                 var max = ChannelSender.MaxTextLength(tenant);
                 if (string.IsNullOrWhiteSpace(request.Text)) errors["text"] = ["A text message needs text."];
                 else if (request.Text.Length > max) errors["text"] = [$"The text is at most {max} characters with the tenant's provider ({tenant.Provider.Type})."];
-                content = content with { Text = request.Text };
+                message = message with { Text = request.Text };
                 break;
             case MessageKind.Image or MessageKind.Video or MessageKind.Audio or MessageKind.Document or MessageKind.Sticker:
-                content = content with { Media = Media(request.Media, "media", errors) };
+                message = message with { Media = Media(request.Media, "media", errors) };
                 break;
             case MessageKind.Location:
-                content = content with { Location = Location(request.Location, errors) };
+                message = message with { Location = Location(request.Location, errors) };
                 break;
             case MessageKind.Template:
-                content = Template(request.Template, tenant, content, errors);
+                (message, purpose) = Template(request.Template, tenant, message, errors) ?? (message, purpose);
                 break;
             case MessageKind.Interactive:
-                content = content with { Interactive = Interactive(request.Interactive, errors) };
+                message = message with { Interactive = Interactive(request.Interactive, errors) };
                 break;
             case MessageKind.Reaction:
                 if (request.Reaction is null || !Conversations.ConversationMessage.IsValidId(request.Reaction.MessageId))
@@ -125,10 +97,10 @@ public static partial class SendRequestValidation
                     errors["reaction.emoji"] = ["The emoji is a single emoji, or empty to remove the reaction."];
                 }
                 // Our id for now; the endpoint puts the provider's id of that message in its place.
-                content = content with { Reaction = new ReactionContent(request.Reaction?.MessageId ?? "", request.Reaction?.Emoji ?? "") };
+                message = message with { Reaction = new ReactionContent(request.Reaction?.MessageId ?? "", request.Reaction?.Emoji ?? "") };
                 break;
         }
-        return errors.Count == 0 ? content : null;
+        return errors.Count == 0 ? new SendContent(message, purpose) : null;
     }
 
     private static MediaContent? Media(MediaRequest? media, string field, Dictionary<string, string[]> errors)
@@ -157,12 +129,12 @@ public static partial class SendRequestValidation
         return location?.Latitude is { } lat && location.Longitude is { } lon ? new LocationContent(lat, lon, Blank(location.Name), Blank(location.Address)) : null;
     }
 
-    private static SendContent Template(TemplateRequest? template, Tenant tenant, SendContent content, Dictionary<string, string[]> errors)
+    private static (OutboundMessage Message, string Purpose)? Template(TemplateRequest? template, Tenant tenant, OutboundMessage message, Dictionary<string, string[]> errors)
     {
         if (template is null)
         {
             errors["template"] = ["A template message needs the template."];
-            return content;
+            return null;
         }
         var twilio = tenant.Provider.Type == ProviderSettings.TwilioType;
         if (twilio && template.ContentSid is null) errors["template.contentSid"] = ["With Twilio a template is sent by its Content SID (HX…)."];
@@ -187,11 +159,10 @@ public static partial class SendRequestValidation
             else variables[key] = value;
         }
         var headerMedia = template.HeaderMedia is null ? null : Media(template.HeaderMedia, "template.headerMedia", errors);
-        return content with
+        return (message with
         {
-            Purpose = purpose,
             Template = new TemplateContent(template.Name ?? template.ContentSid ?? "", template.Language ?? tenant.DefaultLanguage, variables, template.ContentSid, headerMedia),
-        };
+        }, purpose);
     }
 
     private static InteractiveContent? Interactive(InteractiveRequest? interactive, Dictionary<string, string[]> errors)

@@ -139,20 +139,7 @@ public static class MetaWebhookParser
         var from = waId is { Length: > 0 } ? E164(waId) : userId is { Length: > 0 } ? userId
             : throw new FormatException($"Meta webhook {at} has neither 'from' nor 'from_user_id'.");
 
-        var kind = type switch
-        {
-            "text" => MessageKind.Text,
-            "image" => MessageKind.Image,
-            "video" => MessageKind.Video,
-            "audio" => MessageKind.Audio,
-            "document" => MessageKind.Document,
-            "sticker" => MessageKind.Sticker,
-            "location" => MessageKind.Location,
-            "contacts" => MessageKind.Contacts,
-            "interactive" or "button" => MessageKind.Interactive,
-            "reaction" => MessageKind.Reaction,
-            _ => MessageKind.Unsupported,
-        };
+        var kind = MessageKinds.FromWhatsAppType(type);
 
         string? text = null;
         IReadOnlyList<MediaContent> media = [];

@@ -10,8 +10,7 @@ public static class SandboxExtensions
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
         builder.GetStorageLayout().AddTables(SandboxMessage.Table);
-        builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
+        builder.Services.AddSettings<SandboxOptions>(SandboxOptions.Section, SandboxOptions.Validate);
         builder.Services.AddSingleton<SandboxChannel>();
         builder.GetFunctionCatalog().AddSandboxFunctions();
         return builder;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Functions.Channels.Sandbox;
 
 /// <summary>
@@ -28,14 +26,5 @@ public sealed class SandboxOptions
         {
             yield return "Sandbox:ReadAfter must be between Sandbox:DeliveredAfter and 1.00:00:00.";
         }
-    }
-}
-
-internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SandboxOptions options)
-    {
-        var errors = SandboxOptions.Validate(options).ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

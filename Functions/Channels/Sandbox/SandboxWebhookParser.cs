@@ -89,20 +89,7 @@ public static class SandboxWebhookParser
             throw new FormatException($"Sandbox webhook {at} is null.");
         }
         var type = Blank(message.Type) ?? "text";
-        var kind = type switch
-        {
-            "text" => MessageKind.Text,
-            "image" => MessageKind.Image,
-            "video" => MessageKind.Video,
-            "audio" => MessageKind.Audio,
-            "document" => MessageKind.Document,
-            "sticker" => MessageKind.Sticker,
-            "location" => MessageKind.Location,
-            "contacts" => MessageKind.Contacts,
-            "button" or "interactive" => MessageKind.Interactive,
-            "reaction" => MessageKind.Reaction,
-            _ => MessageKind.Unsupported,
-        };
+        var kind = MessageKinds.FromWhatsAppType(type);
         var reply = message.Reply is { Id: { Length: > 0 } id } r ? new InteractiveReply(id, r.Title ?? "") : null;
         var reaction = message.Reaction is { MessageId: { Length: > 0 } reactedTo } x ? new ReactionContent(reactedTo, x.Emoji ?? "") : null;
         if ((kind == MessageKind.Interactive && reply is null) || (kind == MessageKind.Reaction && reaction is null))
