@@ -266,10 +266,10 @@ public sealed class SendMessageTests(SendMessageTests.LiveApp live) : IClassFixt
     {
         var phone = Phone(10);
         await _app.CustomerWritesAsync("mt", phone, DateTimeOffset.UtcNow.AddMinutes(-1));
-        _app.Meta.Respond = r => IsTo(r, phone) ? GraphReply.Accepted with { Delay = TimeSpan.FromSeconds(3) } : GraphReply.Accepted;
+        _app.Meta.Respond = r => IsTo(r, phone) ? GraphReply.Accepted with { Delay = TimeSpan.FromSeconds(5) } : GraphReply.Accepted;
 
         var id = (await SendingApp.ReadMessageAsync(await SendTextAsync(_app.MetaAdmin, phone))).Id;
-        var unknown = await SendingApp.WaitForAsync(_app.MetaAdmin, id, m => m.OutcomeUnknown, "the 1-second time-out passed");
+        var unknown = await SendingApp.WaitForAsync(_app.MetaAdmin, id, m => m.OutcomeUnknown, "the 2-second time-out passed");
         await Task.Delay(TimeSpan.FromSeconds(1)); // past any retry back-off: nothing more may be sent
 
         Assert.Equal((DeliveryStatus.Queued, null), (unknown.Status, unknown.ProviderMessageId));

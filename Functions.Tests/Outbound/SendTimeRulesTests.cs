@@ -118,18 +118,44 @@ public sealed class SendTimeRulesTests(SendTimeRulesTests.DrivenApp driven) : IC
         Assert.Equal(0, MetaSendsTo(phone));
     }
 
+    /// <summary>Takes the message's queued work item off the queue, as a worker receiving it would (others stay).</summary>
+    private async Task<SendWork> TakeWorkItemAsync(string messageId)
+    {
+        var queues = _app.Get<Functions.Storage.IQueueStore>();
+        SendWork? taken = null;
+        foreach (var item in await queues.ReceiveAsync(OutboundMessages.Queue, 32, TimeSpan.FromMinutes(5)))
+        {
+            var work = JsonSerializer.Deserialize<SendWork>(item.Text, JsonSerializerOptions.Web)!;
+            if (work.MessageId == messageId && taken is null)
+            {
+                taken = work;
+                await queues.DeleteMessageAsync(OutboundMessages.Queue, item.MessageId, item.PopReceipt);
+            }
+            else
+            {
+                await queues.UpdateVisibilityAsync(OutboundMessages.Queue, item.MessageId, item.PopReceipt, TimeSpan.Zero);
+            }
+        }
+        return taken ?? throw new Xunit.Sdk.XunitException($"No work item for {messageId} in the queue.");
+    }
+
+    private Task RedeliverAsync(SendWork work) =>
+        _app.Get<Functions.Storage.IQueueStore>().SendAsync(OutboundMessages.Queue, JsonSerializer.Serialize(work, JsonSerializerOptions.Web));
+
     [Fact]
     public async Task AWorkerThatStoppedMidRequestLeavesTheOutcomeUnknownAndNothingIsResent()
     {
         var phone = Phone(5);
         await _app.CustomerWritesAsync("mt", phone, Now);
         var message = await AcceptedAsync(await SendTextAsync(phone));
-        // What a worker does just before the request; then it died, and the queue delivers the work item again.
-        await _app.Get<OutboundMessages>().UpdateAsync("mt", message.Id, m => m with { Attempts = 1, AttemptStartedAt = Now }, default);
+        var work = await TakeWorkItemAsync(message.Id);
+        // What the worker did just before the request; then it died, and the queue delivers its work item again.
+        await _app.Get<OutboundMessages>().UpdateAsync("mt", message.Id, m => m with { Attempts = 1, AttemptStartedAt = Now, AttemptToken = work.Token }, default);
 
+        await RedeliverAsync(work);
         await _app.RunSendsAsync();
-        await _app.Get<OutboundMessages>().EnqueueAsync(new SendWork("mt", message.Id, Attempt: 1), TimeSpan.Zero, default);
-        await _app.Get<OutboundMessages>().EnqueueAsync(new SendWork("mt", message.Id, Attempt: 2), TimeSpan.Zero, default);
+        await RedeliverAsync(SendWork.For("mt", message.Id, 1));
+        await RedeliverAsync(SendWork.For("mt", message.Id, 2));
         await _app.RunSendsAsync();
 
         var unknown = await SendingApp.GetMessageAsync(_app.MetaAdmin, message.Id);
@@ -138,19 +164,124 @@ public sealed class SendTimeRulesTests(SendTimeRulesTests.DrivenApp driven) : IC
     }
 
     [Fact]
+    public async Task AnotherWorkItemArrivingWhileARequestIsInFlightLeavesItAlone()
+    {
+        var phone = Phone(9);
+        await _app.CustomerWritesAsync("mt", phone, Now);
+        var message = await AcceptedAsync(await SendTextAsync(phone));
+        var work = await TakeWorkItemAsync(message.Id);
+        await _app.Get<OutboundMessages>().UpdateAsync("mt", message.Id, m => m with { Attempts = 1, AttemptStartedAt = Now, AttemptToken = work.Token }, default);
+
+        await RedeliverAsync(SendWork.For("mt", message.Id, 1)); // a duplicate, not the worker's own item
+        await _app.RunSendsAsync();
+
+        var inFlight = await SendingApp.GetMessageAsync(_app.MetaAdmin, message.Id);
+        Assert.False(inFlight.OutcomeUnknown);
+        Assert.Equal(0, MetaSendsTo(phone));
+    }
+
+    [Fact]
+    public async Task AWorkerThatStoppedAfterDecidingToRetryHasTheNextAttemptQueuedByItsRedelivery()
+    {
+        var phone = Phone(10);
+        await _app.CustomerWritesAsync("mt", phone, Now);
+        var message = await AcceptedAsync(await SendTextAsync(phone));
+        var work = await TakeWorkItemAsync(message.Id);
+        // Attempt 1 was answered 429 and recorded as "try again", then the worker died before queueing attempt 2.
+        await _app.Get<OutboundMessages>().UpdateAsync("mt", message.Id, m => m with { Attempts = 1, AttemptToken = work.Token, NextAttemptAt = Now }, default);
+
+        await RedeliverAsync(work);
+        await _app.RunSendsAsync();
+        await RedeliverAsync(work); // and again: still one send
+        await _app.RunSendsAsync();
+
+        var sent = await SendingApp.GetMessageAsync(_app.MetaAdmin, message.Id);
+        Assert.Equal(2, sent.Attempts);
+        Assert.NotNull(sent.ProviderMessageId);
+        Assert.Equal(1, MetaSendsTo(phone));
+    }
+
+    [Fact]
     public async Task AWorkItemDeliveredTwiceSendsOnce()
     {
         var phone = Phone(6);
         await _app.CustomerWritesAsync("mt", phone, Now);
         var message = await AcceptedAsync(await SendTextAsync(phone));
-        await _app.Get<OutboundMessages>().EnqueueAsync(new SendWork("mt", message.Id, Attempt: 1), TimeSpan.Zero, default);
+        var work = await TakeWorkItemAsync(message.Id);
+        await RedeliverAsync(work);
+        await RedeliverAsync(work);
 
         await _app.RunSendsAsync();
-        await _app.Get<OutboundMessages>().EnqueueAsync(new SendWork("mt", message.Id, Attempt: 1), TimeSpan.Zero, default);
+        await RedeliverAsync(work);
+        await RedeliverAsync(SendWork.For("mt", message.Id, 1));
         await _app.RunSendsAsync();
 
         Assert.Equal(1, MetaSendsTo(phone));
         Assert.Equal(GraphReply.Accepted.Body.Split("\"id\":\"")[1].Split('"')[0], (await SendingApp.GetMessageAsync(_app.MetaAdmin, message.Id)).ProviderMessageId);
+    }
+
+    [Fact]
+    public async Task ARepeatedIdempotencyKeyWaitsForAFirstRequestStillAtWorkAndFinishesOneThatStopped()
+    {
+        var phone = Phone(11);
+        await _app.CustomerWritesAsync("mt", phone, Now);
+        HttpRequestMessage Request() => new(HttpMethod.Post, "/api/messages")
+        {
+            Content = JsonContent.Create(new { to = phone, type = "text", text = "Your table is ready." }),
+            Headers = { { "Idempotency-Key", "table-7-ready" } },
+        };
+        // The first request claimed the key and stopped before writing its message.
+        var first = await AcceptedAsync(await _app.MetaAdmin.SendAsync(Request()));
+        await _app.Get<Functions.Storage.ITableStore>().DeleteAsync(ConversationMessage.Table, ConversationMessage.Partition("mt", first.ConversationId),
+            (await _app.Get<OutboundMessages>().FindAsync("mt", first.Id, default))!.Message.RowKey, Azure.ETag.All);
+        await TakeWorkItemAsync(first.Id);
+
+        var atWork = await _app.MetaAdmin.SendAsync(Request());
+        Assert.Equal(HttpStatusCode.Conflict, atWork.StatusCode); // still within the first request's time: try again shortly
+
+        _app.Clock!.Advance(OutboundMessages.InProgressFor);
+        var finished = await AcceptedAsync(await _app.MetaAdmin.SendAsync(Request()));
+        Assert.Equal(first.Id, finished.Id);
+        Assert.Equal(1, await _app.RunSendsAsync());
+        Assert.Equal(1, MetaSendsTo(phone));
+    }
+
+    [Fact]
+    public async Task AConversationClosedWhileTheMessageWaitedTakesNoMore()
+    {
+        var phone = Phone(12);
+        var conversation = await _app.CustomerWritesAsync("mt", phone, Now);
+        var message = await AcceptedAsync(await SendTextAsync(phone));
+
+        await _app.Get<ConversationStore>().CloseAsync("mt", conversation.Id, default);
+        await _app.RunSendsAsync();
+
+        var failed = await SendingApp.GetMessageAsync(_app.MetaAdmin, message.Id);
+        Assert.Equal((DeliveryStatus.Failed, "conversation_closed"), (failed.Status, failed.Error!.Code));
+        Assert.Equal(0, MetaSendsTo(phone));
+    }
+
+    [Fact]
+    public async Task AStopProcessedADayLateIsRecordedButNotConfirmed()
+    {
+        async Task<IReadOnlyList<MessageView>> RepliesAsync(string phone)
+        {
+            var conversation = await _app.Get<ConversationStore>().FindOpenAsync("sb", "sandbox", phone, default);
+            var page = await _app.SandboxAdmin.GetFromJsonAsync<MessagePage>($"/api/conversations/{conversation!.Id}/messages", TestJson.Options);
+            return [.. page!.Items.Where(m => m.Direction == MessageDirection.Outbound)];
+        }
+
+        await _app.SandboxAdmin.PostAsJsonAsync("/api/sandbox/inbound", new { from = Phone(13), text = "STOP" });
+        await QueueDriver.RunAsync(_app.Api.App, "ProcessWebhookEvent");
+        Assert.Single(await RepliesAsync(Phone(13))); // processed at once: confirmed
+
+        await _app.SandboxAdmin.PostAsJsonAsync("/api/sandbox/inbound", new { from = Phone(14), text = "STOP" });
+        _app.Clock!.Advance(TimeSpan.FromHours(25)); // the processor was down for a day
+        await QueueDriver.RunAsync(_app.Api.App, "ProcessWebhookEvent");
+
+        Assert.Empty(await RepliesAsync(Phone(14)));
+        Assert.Equal(ConsentState.OptedOut, (await _app.Get<ContactBook>().FindAsync("sb", Phone(14), default))!.Marketing);
+        await _app.RunSendsAsync();
     }
 
     [Fact]

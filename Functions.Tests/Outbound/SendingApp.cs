@@ -61,7 +61,7 @@ public sealed class SendingApp : IAsyncDisposable
         {
             ["Providers:Meta:BaseUrl"] = meta.BaseUrl.ToString(),
             ["Providers:Twilio:BaseUrl"] = twilio.BaseUrl.ToString(),
-            ["Providers:Meta:Timeout"] = "00:00:01",
+            ["Providers:Meta:Timeout"] = "00:00:02", // short for the time-out test, long enough for a busy machine
             ["Queues:MaxPollingInterval"] = "00:00:00.100",
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
             ["Outbound:RetryMaxDelay"] = "00:00:00.300",
@@ -135,7 +135,15 @@ public sealed class SendingApp : IAsyncDisposable
     public static async Task<MessageView> WaitForAsync(HttpClient client, string id, Func<MessageView, bool> condition, string because)
     {
         MessageView? message = null;
-        await Eventually.TrueAsync(async () => condition(message = await GetMessageAsync(client, id)), because);
+        try
+        {
+            await Eventually.TrueAsync(async () => condition(message = await GetMessageAsync(client, id)), because);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Say where it got stuck: the message as last read, with its trace.
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nLast seen: {JsonSerializer.Serialize(message, TestJson.Options)}");
+        }
         return message!;
     }
 

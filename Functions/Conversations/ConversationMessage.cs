@@ -51,6 +51,12 @@ public sealed record ConversationMessage(
     /// <summary>Set while a provider request is in flight; cleared when its answer is recorded.</summary>
     public DateTimeOffset? AttemptStartedAt { get; init; }
 
+    /// <summary>Which work item claimed the attempt in flight (its token).</summary>
+    public string? AttemptToken { get; init; }
+
+    /// <summary>When the next attempt is due, after an answer that said "try again".</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
     /// <summary>A request may have reached the provider but no answer came: never resent; a status callback settles it.</summary>
     public bool OutcomeUnknown { get; init; }
 
@@ -108,6 +114,8 @@ public sealed record ConversationMessage(
         ["ErrorReason"] = Error?.Reason.ToString(),
         ["Attempts"] = Attempts,
         ["AttemptStartedAt"] = AttemptStartedAt,
+        ["AttemptToken"] = AttemptToken,
+        ["NextAttemptAt"] = NextAttemptAt,
         ["OutcomeUnknown"] = OutcomeUnknown,
     };
 
@@ -140,6 +148,8 @@ public sealed record ConversationMessage(
                 : null,
             Attempts = e.GetInt32("Attempts") ?? 0,
             AttemptStartedAt = e.GetDateTimeOffset("AttemptStartedAt"),
+            AttemptToken = e.GetString("AttemptToken"),
+            NextAttemptAt = e.GetDateTimeOffset("NextAttemptAt"),
             OutcomeUnknown = e.GetBoolean("OutcomeUnknown") ?? false,
         };
     }
@@ -151,7 +161,8 @@ public sealed record ConversationMessage(
     public ConversationMessage WithStatus(DeliveryStatus incoming, DateTimeOffset at, ProviderError? error = null)
     {
         var status = DeliveryStatuses.Advance(Status, incoming);
-        var times = Times.With(incoming, at);
+        // A failure reported after the message was read changes nothing, not even a time.
+        var times = incoming == DeliveryStatus.Failed && status != DeliveryStatus.Failed ? Times : Times.With(incoming, at);
         // A read implies delivered and sent; a delivered implies sent (callbacks can skip steps).
         if (incoming is DeliveryStatus.Read or DeliveryStatus.Delivered) times = times.With(DeliveryStatus.Sent, at);
         if (incoming == DeliveryStatus.Read) times = times.With(DeliveryStatus.Delivered, at);

@@ -109,6 +109,25 @@ public static class OutboundEndpoints
             Interactive = outbound.Interactive,
             Purpose = content.Purpose,
         };
+        // Resolved before a replay, so a repeat that finishes a half-done request carries it too.
+        if (outbound.Kind == MessageKind.Reaction)
+        {
+            var reaction = request.Reaction!;
+            var reacted = conversation is null ? null : await s.Messages.FindAsync(tenant.Id, reaction.MessageId!, cancellationToken);
+            if (reacted is null || reacted.Message.ConversationId != conversation!.Id || reacted.Message.ProviderMessageId is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["reaction.messageId"] = ["No message with that id in this conversation has reached WhatsApp yet, so there is nothing to react to."],
+                }, title: "The message is not valid.");
+            }
+            draft = draft with
+            {
+                Reaction = outbound.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
+                ContextMessageId = reacted.Message.Id,
+            };
+        }
+
         if (key is not null && await s.Messages.FindByKeyAsync(tenant.Id, key, cancellationToken) is not null)
         {
             return Answer(await s.Messages.ReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken));
@@ -130,24 +149,6 @@ public static class OutboundEndpoints
         {
             return Refused(StatusCodes.Status409Conflict, consent.Code, "The contact's consent does not allow this message.", consent.Text);
         }
-        if (outbound.Kind == MessageKind.Reaction)
-        {
-            var reaction = request.Reaction!;
-            var reacted = conversation is null ? null : await s.Messages.FindAsync(tenant.Id, reaction.MessageId!, cancellationToken);
-            if (reacted is null || reacted.Message.ConversationId != conversation!.Id || reacted.Message.ProviderMessageId is null)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["reaction.messageId"] = ["No message with that id in this conversation has reached WhatsApp yet, so there is nothing to react to."],
-                }, title: "The message is not valid.");
-            }
-            draft = draft with
-            {
-                Reaction = outbound.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
-                ContextMessageId = reacted.Message.Id,
-            };
-        }
-
         // A template may start a conversation; every other message needed an open one to pass the window check.
         conversation ??= (await s.Conversations.OpenForAsync(tenant.Id, ProviderAccounts.SenderId(tenant.Provider), phone, cancellationToken)).Conversation;
         draft = draft with { ConversationId = conversation.Id };

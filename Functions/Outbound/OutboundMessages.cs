@@ -8,8 +8,15 @@ using Functions.Storage;
 
 namespace Functions.Outbound;
 
-/// <summary>The queue message that asks for one message to be sent: which attempt, and not before when (pacing).</summary>
-public sealed record SendWork(string Tenant, string MessageId, int Attempt, DateTimeOffset? NotBefore = null);
+/// <summary>
+/// The queue message that asks for one message to be sent: which attempt, not before when
+/// (pacing), and a token of its own, so a work item that comes back (the queue redelivers the
+/// same text) knows an attempt it claimed from one another work item claimed.
+/// </summary>
+public sealed record SendWork(string Tenant, string MessageId, int Attempt, string Token, DateTimeOffset? NotBefore = null)
+{
+    public static SendWork For(string tenant, string messageId, int attempt) => new(tenant, messageId, attempt, Guid.NewGuid().ToString("N"));
+}
 
 /// <summary>Where a message's row is: its conversation (the partition) and its RowKey.</summary>
 public sealed record MessageLocation(string ConversationId, string RowKey);
@@ -36,6 +43,9 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
     public const string IndexTable = ConversationMessage.IndexTable;
     private const int MaxAttempts = 12;
 
+    /// <summary>How long a claimed Idempotency-Key counts as a request still at work, before a repeat finishes it.</summary>
+    public static readonly TimeSpan InProgressFor = TimeSpan.FromSeconds(30);
+
     private static string KeyRowKey(string idempotencyKey) => "k:" + Hash(idempotencyKey);
 
     public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
@@ -44,7 +54,7 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
     /// What an Idempotency-Key already made: the message (null if it was claimed but never
     /// written, say after a crash: then the caller accepts again with the claimed id), or nothing.
     /// </summary>
-    public async Task<(MessageLocation Location, string MessageId, string RequestHash, ConversationMessage? Message)?> FindByKeyAsync(
+    public async Task<(MessageLocation Location, string MessageId, string RequestHash, DateTimeOffset ClaimedOn, ConversationMessage? Message)?> FindByKeyAsync(
         string tenantId, string idempotencyKey, CancellationToken cancellationToken)
     {
         if (await tables.GetEntityIfExistsAsync(IndexTable, tenantId, KeyRowKey(idempotencyKey), cancellationToken) is not { } row)
@@ -54,7 +64,8 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         var location = new MessageLocation(row.GetString("ConversationId") ?? "", row.GetString("MessageRowKey") ?? "");
         var messageId = row.GetString("MessageId") ?? "";
         var message = await tables.GetEntityIfExistsAsync(ConversationMessage.Table, ConversationMessage.Partition(tenantId, location.ConversationId), location.RowKey, cancellationToken);
-        return (location, messageId, row.GetString("RequestHash") ?? "", message is null ? null : ConversationMessage.FromEntity(message));
+        return (location, messageId, row.GetString("RequestHash") ?? "", row.GetDateTimeOffset("ClaimedOn") ?? DateTimeOffset.MinValue,
+            message is null ? null : ConversationMessage.FromEntity(message));
     }
 
     /// <summary>
@@ -90,9 +101,13 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         return new Accepted(message, Replayed: false);
     }
 
-    /// <summary>A text from the business itself (a confirmation, say) into a conversation, sent once per key.</summary>
-    public Task<Accepted> SendTextAsync(string tenantId, string conversationId, string text, string idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// A text from the business itself (a confirmation, say) into a conversation, sent once per
+    /// key. The key is kept apart from API callers' keys (they cannot contain a space).
+    /// </summary>
+    public Task<Accepted> SendTextAsync(string tenantId, string conversationId, string text, string internalKey, CancellationToken cancellationToken)
     {
+        var idempotencyKey = "internal " + internalKey;
         var now = time.GetUtcNow();
         var message = new ConversationMessage(ConversationMessage.NewId(now), conversationId, MessageDirection.Outbound, MessageKind.Text, now, DeliveryStatus.Queued)
         {
@@ -120,6 +135,11 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         }
         if (claimed.Message is null || !await trace.HasAsync(tenantId, claimed.MessageId, TraceKeys.Queued, cancellationToken))
         {
+            if (time.GetUtcNow() - claimed.ClaimedOn < InProgressFor)
+            {
+                // The first request is most likely still at work: let it finish; do not queue a second time.
+                return new Accepted(claimed.Message, Replayed: true);
+            }
             // The first request stopped half way: finish the message it claimed, with its id.
             var message = claimed.Message ?? request with
             {
@@ -148,7 +168,7 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         await trace.RecordAsync(tenantId, message.Id, TraceKeys.Accepted,
             new TraceEntry(message.At, TraceEntry.Steps.Accepted, $"A {Describe(message)} in conversation {message.ConversationId}."), cancellationToken);
         await conversations.RecordOutboundAsync(tenantId, message, cancellationToken);
-        await EnqueueAsync(new SendWork(tenantId, message.Id, Attempt: 1), TimeSpan.Zero, cancellationToken);
+        await EnqueueAsync(SendWork.For(tenantId, message.Id, attempt: 1), TimeSpan.Zero, cancellationToken);
         await trace.RecordAsync(tenantId, message.Id, TraceKeys.Queued,
             new TraceEntry(time.GetUtcNow(), TraceEntry.Steps.Queued, "Queued for sending."), cancellationToken);
     }
@@ -247,6 +267,10 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         var learnedProviderId = false;
         var (message, _) = await UpdateAtAsync(tenantId, location, m =>
         {
+            if (m.Direction != MessageDirection.Outbound)
+            {
+                return null; // statuses are for what we sent
+            }
             learnedProviderId = m.ProviderMessageId is null;
             return m.WithStatus(status.Status, status.Timestamp, status.Error) with
             {
@@ -255,7 +279,7 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
                 ProviderMessageId = m.ProviderMessageId ?? status.ProviderMessageId,
             };
         }, cancellationToken);
-        if (message is null)
+        if (message is null || message.Direction != MessageDirection.Outbound)
         {
             return null;
         }

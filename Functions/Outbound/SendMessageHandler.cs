@@ -44,17 +44,25 @@ public sealed class SendMessageHandler(
             logger.LogWarning("Message {MessageId} of tenant {Tenant} is gone; nothing to send", work.MessageId, work.Tenant);
             return;
         }
-        if (message.Direction != MessageDirection.Outbound || message.Status != DeliveryStatus.Queued || message.OutcomeUnknown)
+        if (message.Direction != MessageDirection.Outbound || !IsUnsettled(message))
         {
-            return; // settled already
+            return; // sent, failed, or waiting for a status callback
         }
         if (message.AttemptStartedAt is not null)
         {
-            if (work.Attempt == message.Attempts)
+            if (message.AttemptToken == work.Token)
             {
-                // This work item's attempt was claimed and never answered: the worker stopped mid-request.
+                // This very work item claimed the attempt and is back: the worker stopped mid-request.
                 await MarkOutcomeUnknownAsync(work, "The worker stopped during the provider request; it is not resent. The provider's status callback will settle it.", cancellationToken);
             }
+            return; // another work item's request is in flight; it records its own answer
+        }
+        if (work.Attempt == message.Attempts && message.Attempts > 0)
+        {
+            // This attempt was answered with "try again", but the worker may have stopped before
+            // queueing the next one: queue it (a duplicate is harmless, only one can claim it).
+            var wait = message.NextAttemptAt is { } next && next > time.GetUtcNow() ? next - time.GetUtcNow() : TimeSpan.Zero;
+            await messages.EnqueueAsync(SendWork.For(work.Tenant, work.MessageId, work.Attempt + 1), wait, cancellationToken);
             return;
         }
         if (work.Attempt != message.Attempts + 1)
@@ -66,12 +74,12 @@ public sealed class SendMessageHandler(
         var conversation = await conversations.GetAsync(work.Tenant, message.ConversationId, cancellationToken);
         if (tenant is null || conversation is null)
         {
-            await FailAsync(work, new ProviderError("gone", "The tenant or the conversation no longer exists.", FailureReason.InvalidRequest), cancellationToken);
+            await FailBeforeRequestAsync(work, new ProviderError("gone", "The tenant or the conversation no longer exists.", FailureReason.InvalidRequest), cancellationToken);
             return;
         }
         if (await RefusalAsync(work.Tenant, message, conversation, cancellationToken) is { } refusal)
         {
-            await FailAsync(work, refusal, cancellationToken);
+            await FailBeforeRequestAsync(work, refusal, cancellationToken);
             return;
         }
         if (work.NotBefore is null && await PaceAsync(work, conversation.ContactPhone, cancellationToken))
@@ -79,22 +87,34 @@ public sealed class SendMessageHandler(
             return;
         }
 
+        // Everything that can fail before the request happens before the claim, so a claimed
+        // attempt that never recorded an answer really may have reached the provider.
+        OutboundMessage outbound;
+        try
+        {
+            outbound = ToOutbound(tenant, conversation, message);
+        }
+        catch (UriFormatException ex)
+        {
+            await FailBeforeRequestAsync(work, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), cancellationToken);
+            return;
+        }
         var now = time.GetUtcNow();
+        await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "request"),
+            new TraceEntry(now, TraceEntry.Steps.Request, $"Request {work.Attempt} to {tenant.Provider.Type}.") { Attempt = work.Attempt }, cancellationToken);
         var (claimed, changed) = await messages.UpdateAsync(work.Tenant, work.MessageId, m =>
-            m.Status == DeliveryStatus.Queued && !m.OutcomeUnknown && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1
-                ? m with { Attempts = work.Attempt, AttemptStartedAt = now }
+            IsUnsettled(m) && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1
+                ? m with { Attempts = work.Attempt, AttemptStartedAt = now, AttemptToken = work.Token }
                 : null, cancellationToken);
         if (claimed is null || !changed)
         {
-            return; // another worker took it
+            return; // another work item claimed it first
         }
-        await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "request"),
-            new TraceEntry(now, TraceEntry.Steps.Request, $"Request {work.Attempt} to {tenant.Provider.Type}.") { Attempt = work.Attempt }, cancellationToken);
 
         SendReceipt receipt;
         try
         {
-            receipt = await sender.SendAsync(tenant, ToOutbound(tenant, conversation, claimed), cancellationToken);
+            receipt = await sender.SendAsync(tenant, outbound, cancellationToken);
         }
         catch (ChannelSendException ex) when (ex.IsRetryable && work.Attempt < options.Value.MaxAttempts)
         {
@@ -104,7 +124,7 @@ public sealed class SendMessageHandler(
         catch (ChannelSendException ex)
         {
             await RecordAnswerAsync(work, ex, cancellationToken);
-            await FailAsync(work, ex.Error, cancellationToken, ex.IsRetryable ? $"Gave up after {work.Attempt} attempts." : null);
+            await FailAsync(work, ex.Error, m => m.AttemptToken == work.Token, cancellationToken, ex.IsRetryable ? $"Gave up after {work.Attempt} attempts." : null);
             return;
         }
         catch (SendOutcomeUnknownException ex)
@@ -115,16 +135,24 @@ public sealed class SendMessageHandler(
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
         {
             // Nothing was sent: the provider's request could not be made from this message.
-            await FailAsync(work, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), cancellationToken);
+            await FailAsync(work, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), m => m.AttemptToken == work.Token, cancellationToken);
             return;
         }
         await RecordSentAsync(work, tenant, claimed, receipt, cancellationToken);
     }
 
+    /// <summary>Neither sent (a provider id), failed, nor waiting for a callback to say what happened.</summary>
+    private static bool IsUnsettled(ConversationMessage m) =>
+        m.Status == DeliveryStatus.Queued && !m.OutcomeUnknown && m.ProviderMessageId is null;
+
     /// <summary>The care window and consent, decided again now (the message may have waited).</summary>
     private async Task<ProviderError?> RefusalAsync(string tenantId, ConversationMessage message, Conversation conversation, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        if (conversation.Status == ConversationStatus.Closed)
+        {
+            return new ProviderError("conversation_closed", "The conversation was closed before the message went out.", FailureReason.InvalidRequest);
+        }
         if (message.Kind != MessageKind.Template && !conversation.Window.IsOpenAt(now))
         {
             return new ProviderError(SendRules.CareWindowClosed, SendRules.WindowClosedText(conversation.Window), FailureReason.OutsideCareWindow);
@@ -147,7 +175,7 @@ public sealed class SendMessageHandler(
         {
             return false;
         }
-        await messages.EnqueueAsync(work with { NotBefore = slot }, slot - now, cancellationToken);
+        await messages.EnqueueAsync(SendWork.For(work.Tenant, work.MessageId, work.Attempt) with { NotBefore = slot }, slot - now, cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Deferred(slot),
             new TraceEntry(now, TraceEntry.Steps.Deferred, $"Paced: the recipient had recent messages; sending at {slot:O}."), cancellationToken);
         return true;
@@ -171,15 +199,18 @@ public sealed class SendMessageHandler(
     private async Task RecordSentAsync(SendWork work, Tenant tenant, ConversationMessage claimed, SendReceipt receipt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // The index first: once the row says "sent", callbacks without our id must find it.
+        await messages.IndexProviderIdAsync(work.Tenant, tenant.Provider.Type, receipt.ProviderMessageId,
+            new MessageLocation(claimed.ConversationId, claimed.RowKey), claimed.Id, cancellationToken);
+        // A receipt is a definite answer: it applies even if a status callback got here first.
         var (sent, _) = await messages.UpdateAsync(work.Tenant, work.MessageId, m =>
             m.WithStatus(receipt.Status, now, receipt.Error) with
             {
                 AttemptStartedAt = null,
+                OutcomeUnknown = false,
                 Provider = tenant.Provider.Type,
                 ProviderMessageId = receipt.ProviderMessageId,
             }, cancellationToken);
-        await messages.IndexProviderIdAsync(work.Tenant, tenant.Provider.Type, receipt.ProviderMessageId,
-            new MessageLocation(claimed.ConversationId, claimed.RowKey), claimed.Id, cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "answer"),
             new TraceEntry(now, TraceEntry.Steps.Answer, receipt.Error is { } error
                 ? $"Accepted as {receipt.ProviderMessageId} and already {receipt.Status.ToString().ToLowerInvariant()}: {error.Reason} ({error.Code}) {error.Message}"
@@ -189,7 +220,7 @@ public sealed class SendMessageHandler(
                 Status = receipt.Status,
                 ProviderCode = receipt.Error?.Code,
             }, cancellationToken);
-        if (receipt.Status != DeliveryStatus.Failed)
+        if (sent?.Status is not (null or DeliveryStatus.Failed))
         {
             await conversations.RecordBusinessMessageSentAsync(work.Tenant, claimed.ConversationId, now, cancellationToken);
         }
@@ -200,9 +231,13 @@ public sealed class SendMessageHandler(
     private async Task RetryLaterAsync(SendWork work, ChannelSendException ex, CancellationToken cancellationToken)
     {
         var delay = RetryDelay(work.Attempt, ex.RetryAfter);
-        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.Attempts == work.Attempt ? m with { AttemptStartedAt = null } : null, cancellationToken);
+        // The decision first, then the next work item: if the worker stops in between, this work
+        // item comes back, finds its attempt answered "try again" and queues the next one.
+        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.AttemptToken == work.Token && m.AttemptStartedAt is not null
+            ? m with { AttemptStartedAt = null, OutcomeUnknown = false, NextAttemptAt = time.GetUtcNow() + delay }
+            : null, cancellationToken);
         await RecordAnswerAsync(work, ex, cancellationToken);
-        await messages.EnqueueAsync(new SendWork(work.Tenant, work.MessageId, work.Attempt + 1), delay, cancellationToken);
+        await messages.EnqueueAsync(SendWork.For(work.Tenant, work.MessageId, work.Attempt + 1), delay, cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "retry"),
             new TraceEntry(time.GetUtcNow(), TraceEntry.Steps.RetryScheduled,
                 $"Attempt {work.Attempt + 1} in {delay.TotalSeconds:0.#} s{(ex.RetryAfter is null ? "" : " (the provider's Retry-After)")}.") { Attempt = work.Attempt + 1 }, cancellationToken);
@@ -231,10 +266,20 @@ public sealed class SendMessageHandler(
                 ProviderCode = ex.Error.Code,
             }, cancellationToken);
 
-    private async Task FailAsync(SendWork work, ProviderError error, CancellationToken cancellationToken, string? note = null)
+    /// <summary>Fails the message for a reason found before any request, unless another work item has claimed it since.</summary>
+    private Task FailBeforeRequestAsync(SendWork work, ProviderError error, CancellationToken cancellationToken) =>
+        FailAsync(work, error, m => IsUnsettled(m) && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1, cancellationToken);
+
+    private async Task FailAsync(SendWork work, ProviderError error, Func<ConversationMessage, bool> applies, CancellationToken cancellationToken, string? note = null)
     {
         var now = time.GetUtcNow();
-        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.WithStatus(DeliveryStatus.Failed, now, error) with { AttemptStartedAt = null }, cancellationToken);
+        var (_, changed) = await messages.UpdateAsync(work.Tenant, work.MessageId, m => applies(m)
+            ? m.WithStatus(DeliveryStatus.Failed, now, error) with { AttemptStartedAt = null, OutcomeUnknown = false }
+            : null, cancellationToken);
+        if (!changed)
+        {
+            return;
+        }
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Failed,
             new TraceEntry(now, TraceEntry.Steps.Failed, $"{error.Reason} ({error.Code}): {error.Message}{(note is null ? "" : " " + note)}")
             {
@@ -246,7 +291,9 @@ public sealed class SendMessageHandler(
 
     private async Task MarkOutcomeUnknownAsync(SendWork work, string why, CancellationToken cancellationToken)
     {
-        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.Status == DeliveryStatus.Queued ? m with { OutcomeUnknown = true, AttemptStartedAt = null } : null, cancellationToken);
+        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.AttemptToken == work.Token && m.Status == DeliveryStatus.Queued && m.ProviderMessageId is null
+            ? m with { OutcomeUnknown = true, AttemptStartedAt = null }
+            : null, cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "unknown"),
             new TraceEntry(time.GetUtcNow(), TraceEntry.Steps.OutcomeUnknown, why) { Attempt = work.Attempt }, cancellationToken);
         logger.LogWarning("Message {MessageId}: outcome of attempt {Attempt} unknown; waiting for the status callback", work.MessageId, work.Attempt);

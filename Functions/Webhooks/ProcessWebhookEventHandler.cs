@@ -145,14 +145,18 @@ public sealed class ProcessWebhookEventHandler(
         {
             return;
         }
-        if (!conversation.Window.IsOpenAt(time.GetUtcNow()))
+        // A keyword processed late (a replay days after): confirm only within its own window, and
+        // only while the contact's consent is still what it asked for (they may have written START since).
+        var stillSo = state == ConsentState.OptedOut
+            ? contact is { Marketing: ConsentState.OptedOut, Utility: ConsentState.OptedOut }
+            : contact is { Marketing: ConsentState.OptedIn, Utility: ConsentState.OptedIn };
+        if (time.GetUtcNow() >= message.Timestamp + CareWindow.Length || !stillSo)
         {
-            // A keyword processed long after it was sent (a replay): the window for a reply has passed.
-            logger.LogInformation("No confirmation for message {MessageId}: the care window has closed", message.ProviderMessageId);
+            logger.LogInformation("No confirmation for message {MessageId}: too late, or the consent has changed since", message.ProviderMessageId);
             return;
         }
-        // The message's id is the Idempotency-Key: processing it again never sends a second confirmation.
-        await outbound.SendTextAsync(tenant, conversation.Id, reply, idempotencyKey: "consent-reply:" + evidence, cancellationToken);
+        // The message's id is the key: processing it again never sends a second confirmation.
+        await outbound.SendTextAsync(tenant, conversation.Id, reply, internalKey: "consent-reply " + evidence, cancellationToken);
     }
 
     /// <summary>Twilio's inbound webhooks carry no time: the time they were received stands in, also on replay.</summary>
