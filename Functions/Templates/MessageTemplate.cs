@@ -1,0 +1,80 @@
+namespace Functions.Templates;
+
+/// <summary>WhatsApp's template categories since 2023 (Meta moved every template into these three).</summary>
+public enum TemplateCategory
+{
+    Marketing,
+    Utility,
+    Authentication,
+}
+
+/// <summary>Where a template is in its life: only Approved ones may be sent.</summary>
+public enum TemplateStatus
+{
+    /// <summary>Being written; can be edited and linted, not sent.</summary>
+    Draft,
+    /// <summary>Submitted to the provider, waiting for review.</summary>
+    Pending,
+    Approved,
+    /// <summary>Refused by the provider; the reason is kept.</summary>
+    Rejected,
+    /// <summary>Paused by the provider for low quality; cannot be sent until it is active again.</summary>
+    Paused,
+    /// <summary>Disabled by the provider (or the tenant) for good.</summary>
+    Disabled,
+}
+
+public enum HeaderFormat
+{
+    Text,
+    Image,
+    Video,
+    Document,
+}
+
+public enum TemplateButtonType
+{
+    QuickReply,
+    /// <summary>A link; its URL may end in one variable (<c>https://shop.example/track/{{1}}</c>).</summary>
+    Url,
+    PhoneNumber,
+    /// <summary>A button that copies a code (a coupon), given at send time.</summary>
+    CopyCode,
+}
+
+/// <summary>
+/// The header: text (at most one variable, with its example) or media (image, video, document;
+/// an example file URL for the review).
+/// </summary>
+public sealed record TemplateHeader(HeaderFormat Format, string? Text = null, string? Example = null, string? MediaExampleUrl = null);
+
+/// <summary>
+/// A button. <see cref="Example"/> is the example value of a URL's variable suffix or of the
+/// code a copy-code button copies.
+/// </summary>
+public sealed record TemplateButton(TemplateButtonType Type, string Text, string? Url = null, string? PhoneNumber = null, string? Example = null);
+
+/// <summary>
+/// What a template says. The body's parameters are positional (<c>{{1}}</c>, <c>{{2}}</c>, …) or
+/// named (<c>{{customer_name}}</c>), never mixed; <see cref="BodyExamples"/> holds an example
+/// value for each, by the same key ("1", or "customer_name"), as the providers' reviews require.
+/// </summary>
+public sealed record TemplateComponents(
+    string Body,
+    IReadOnlyDictionary<string, string> BodyExamples,
+    TemplateHeader? Header = null,
+    string? Footer = null,
+    IReadOnlyList<TemplateButton>? Buttons = null);
+
+/// <summary>
+/// What the tenant writes: a name (lowercase letters, digits and underscores), a language
+/// (WhatsApp's code: <c>en</c>, <c>en_US</c>, <c>sv</c>), a category, and the components.
+/// <see cref="Label"/> keeps a tenant's older category (Shipping Update, Payment Update, …)
+/// that was mapped to today's <see cref="Category"/>.
+/// </summary>
+public sealed record TemplateDefinition(
+    string Name,
+    string Language,
+    TemplateCategory Category,
+    TemplateComponents Components,
+    string? Label = null);
