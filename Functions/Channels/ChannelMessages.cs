@@ -77,7 +77,25 @@ public sealed record TemplateContent(
     string Language,
     IReadOnlyDictionary<string, string> Variables,
     string? ContentSid = null,
-    MediaContent? HeaderMedia = null);
+    MediaContent? HeaderMedia = null)
+{
+    /// <summary>The value of a text header's variable (Meta; with Twilio every variable is in <see cref="Variables"/>).</summary>
+    public string? HeaderText { get; init; }
+
+    /// <summary>Values for buttons that take one: a URL button's suffix, a copy-code button's code (Meta).</summary>
+    public IReadOnlyList<TemplateButtonValue> ButtonValues { get; init; } = [];
+}
+
+/// <summary>The value for the button at <paramref name="Index"/> (0-based, as the template lists them).</summary>
+public sealed record TemplateButtonValue(int Index, TemplateButtonValueKind Kind, string Value);
+
+public enum TemplateButtonValueKind
+{
+    /// <summary>The variable end of a URL button's link.</summary>
+    UrlSuffix,
+    /// <summary>The code a copy-code button copies.</summary>
+    CopyCode,
+}
 
 public sealed record ReplyButton(string Id, string Title);
 

@@ -78,3 +78,29 @@ public sealed record TemplateDefinition(
     TemplateCategory Category,
     TemplateComponents Components,
     string? Label = null);
+
+/// <summary>
+/// One version of a tenant's template: what it says, and where it is in review. A template is
+/// known by name and language; editing one that was submitted makes a new version, so what the
+/// provider approved is never changed in place. <see cref="ProviderName"/> is the name it has at
+/// the provider: the name for version 1, <c>{name}_v{n}</c> after (providers key approvals by
+/// name and language).
+/// </summary>
+public sealed record MessageTemplate(
+    TemplateDefinition Definition,
+    int Version,
+    TemplateStatus Status,
+    DateTimeOffset CreatedOn,
+    DateTimeOffset UpdatedOn)
+{
+    public string Name => Definition.Name;
+    public string Language => Definition.Language;
+    public string ProviderName => Version == 1 ? Name : $"{Name}_v{Version}";
+    public string? ProviderTemplateId { get; init; }
+    public string? RejectionReason { get; init; }
+    public string? QualityRating { get; init; }
+    public DateTimeOffset? SubmittedOn { get; init; }
+}
+
+/// <summary>Something that happened to a template, for its history: created, edited, submitted, reviewed.</summary>
+public sealed record TemplateEvent(DateTimeOffset At, int Version, string Event, TemplateStatus Status, string? Detail = null);

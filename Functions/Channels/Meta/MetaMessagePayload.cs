@@ -195,7 +195,7 @@ internal static class MetaMessagePayload
         // Meta's codes are like "en_US"; a BCP 47 tag ("en-US") is accepted and converted.
         json.WriteString("code", template.Language.Replace('-', '_'));
         json.WriteEndObject();
-        if (template.HeaderMedia is not null || parameters.Count > 0)
+        if (template.HeaderMedia is not null || template.HeaderText is not null || parameters.Count > 0 || template.ButtonValues.Count > 0)
         {
             json.WriteStartArray("components");
             if (template.HeaderMedia is { } header)
@@ -217,6 +217,18 @@ internal static class MetaMessagePayload
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
+            else if (template.HeaderText is { } headerText)
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "header");
+                json.WriteStartArray("parameters");
+                json.WriteStartObject();
+                json.WriteString("type", "text");
+                json.WriteString("text", headerText);
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             if (parameters.Count > 0)
             {
                 json.WriteStartObject();
@@ -233,6 +245,30 @@ internal static class MetaMessagePayload
                     json.WriteString("text", value);
                     json.WriteEndObject();
                 }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            foreach (var button in template.ButtonValues.OrderBy(b => b.Index))
+            {
+                // {"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"…"}]};
+                // a copy-code button's parameter is {"type":"coupon_code","coupon_code":"…"}.
+                json.WriteStartObject();
+                json.WriteString("type", "button");
+                json.WriteString("sub_type", button.Kind == TemplateButtonValueKind.CopyCode ? "copy_code" : "url");
+                json.WriteString("index", button.Index.ToString(CultureInfo.InvariantCulture));
+                json.WriteStartArray("parameters");
+                json.WriteStartObject();
+                if (button.Kind == TemplateButtonValueKind.CopyCode)
+                {
+                    json.WriteString("type", "coupon_code");
+                    json.WriteString("coupon_code", button.Value);
+                }
+                else
+                {
+                    json.WriteString("type", "text");
+                    json.WriteString("text", button.Value);
+                }
+                json.WriteEndObject();
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
