@@ -2,6 +2,7 @@ using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Outbound;
 using Functions.Conversations;
+using Functions.Templates;
 using Functions.Tenants;
 using Functions.Webhooks;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public static class FunctionsApp
         builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
+        builder.AddTemplates();
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();

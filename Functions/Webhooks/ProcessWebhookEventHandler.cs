@@ -6,6 +6,7 @@ using Functions.Contacts;
 using Functions.Conversations;
 using Functions.Hosting;
 using Functions.Outbound;
+using Functions.Templates;
 using Functions.Tenants;
 
 namespace Functions.Webhooks;
@@ -20,7 +21,7 @@ namespace Functions.Webhooks;
 /// with the message as evidence, once per message;</item>
 /// <item>a delivery status moves the message it names forward (<see cref="OutboundMessages.ApplyStatusAsync"/>),
 /// never back, and settles a send whose outcome was unknown;</item>
-/// <item>template reviews are counted here and applied by the templates capability (not yet built).</item>
+/// <item>a template review (Meta's template status webhook) moves the template version it names.</item>
 /// </list>
 /// A payload that cannot be read is marked Failed (kept for inspection and replay), not retried.
 /// </summary>
@@ -31,6 +32,7 @@ public sealed class ProcessWebhookEventHandler(
     ConversationStore conversations,
     CareWindowTimer careWindow,
     OutboundMessages outbound,
+    TemplateReviews templates,
     TimeProvider time,
     ILogger<ProcessWebhookEventHandler> logger) : IQueueFunctionHandler
 {
@@ -66,6 +68,10 @@ public sealed class ProcessWebhookEventHandler(
         foreach (var inbound in events.OfType<InboundMessageEvent>())
         {
             await RecordInboundAsync(tenant, inbound, cancellationToken);
+        }
+        foreach (var review in events.OfType<TemplateStatusEvent>())
+        {
+            await templates.ApplyAsync(work.Tenant, review, cancellationToken);
         }
         foreach (var status in events.OfType<MessageStatusEvent>())
         {
