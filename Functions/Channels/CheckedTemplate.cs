@@ -1,0 +1,361 @@
+using System.Text.RegularExpressions;
+using Functions.Channels.Twilio;
+using Functions.Templates;
+
+namespace Functions.Channels;
+
+/// <summary>An example value for one placeholder: its key ("1", or "customer_name") and the sample the review sees.</summary>
+internal sealed record TemplateParameter(string Key, string Example);
+
+/// <summary>A checked header: text with at most one parameter, or a media format with its (optional) example file.</summary>
+internal sealed record CheckedHeader(HeaderFormat Format, string? Text, TemplateParameter? Parameter, Uri? MediaExampleUrl);
+
+/// <summary>
+/// A checked button. For a URL button, <see cref="UrlHasVariable"/> says the URL ends in <c>{{1}}</c>
+/// and <see cref="Example"/> is the sample suffix; for copy-code, <see cref="Example"/> is the sample code.
+/// </summary>
+internal sealed record CheckedButton(TemplateButtonType Type, string Text, string? Url, bool UrlHasVariable, string? PhoneNumber, string? Example);
+
+/// <summary>
+/// A <see cref="TemplateDefinition"/> checked against what WhatsApp documents for every template,
+/// whichever provider submits it, so a request that would surely be refused is never sent. The
+/// checks (an <see cref="ArgumentException"/> naming the field, or <see cref="NotSupportedException"/>):
+/// <list type="bullet">
+/// <item>Name: lowercase letters, digits and <c>_</c>, at most 512 characters. Language: a WhatsApp
+/// code (<c>en</c>, <c>en_US</c>; <c>en-US</c> is accepted and sent as <c>en_US</c>).</item>
+/// <item>Category: Marketing or Utility. Authentication templates have a fixed layout (Meta's OTP
+/// button and security text, Twilio's <c>whatsapp/authentication</c>) that a definition does not describe.</item>
+/// <item>Body: required, at most 1,024 characters; placeholders all positional (<c>{{1}}</c> … <c>{{n}}</c>,
+/// none missing) or all named (<c>{{lower_snake}}</c>), never mixed; every placeholder has an example
+/// and every example a placeholder; no stray <c>{{</c> or <c>}}</c>.</item>
+/// <item>Header: text of at most 60 characters with at most one placeholder (<c>{{1}}</c>, or a name
+/// when the body's are named) and its example; or an image, video or document (no text).</item>
+/// <item>Footer: at most 60 characters, no placeholder.</item>
+/// <item>Buttons: at most 10, each text at most 25 characters. A URL is absolute http(s) and may end
+/// in <c>{{1}}</c> (then the example suffix is required); a phone number is E.164; at most one
+/// copy-code button, its example code at most 15 characters.</item>
+/// </list>
+/// Review rules that are judgement (a placeholder at the start or end, adjacent placeholders,
+/// wording) are left to the review itself.
+/// </summary>
+internal sealed partial class CheckedTemplate
+{
+    public const int MaxNameLength = 512;
+    public const int MaxBodyLength = 1024;
+    public const int MaxHeaderTextLength = 60;
+    public const int MaxFooterLength = 60;
+    public const int MaxButtons = 10;
+    public const int MaxButtonTextLength = 25;
+    public const int MaxCopyCodeLength = 15;
+
+    private const string Param = "definition";
+
+    private CheckedTemplate(
+        string name,
+        string language,
+        TemplateCategory category,
+        string body,
+        IReadOnlyList<TemplateParameter> bodyParameters,
+        bool named,
+        CheckedHeader? header,
+        string? footer,
+        IReadOnlyList<CheckedButton> buttons)
+    {
+        Name = name;
+        Language = language;
+        Category = category;
+        Body = body;
+        BodyParameters = bodyParameters;
+        Named = named;
+        Header = header;
+        Footer = footer;
+        Buttons = buttons;
+    }
+
+    public string Name { get; }
+
+    /// <summary>WhatsApp's form: <c>en_US</c>, never <c>en-US</c>.</summary>
+    public string Language { get; }
+
+    public TemplateCategory Category { get; }
+
+    public string Body { get; }
+
+    /// <summary>Positional: by number, <c>1</c> to <c>n</c>. Named: in order of first appearance in the body.</summary>
+    public IReadOnlyList<TemplateParameter> BodyParameters { get; }
+
+    /// <summary>True when the template's placeholders are named (Meta's <c>parameter_format: NAMED</c>).</summary>
+    public bool Named { get; }
+
+    public CheckedHeader? Header { get; }
+
+    public string? Footer { get; }
+
+    public IReadOnlyList<CheckedButton> Buttons { get; }
+
+    /// <exception cref="ArgumentException">The definition breaks a documented rule; the message names the field, nothing was sent.</exception>
+    /// <exception cref="NotSupportedException">An authentication template.</exception>
+    public static CheckedTemplate From(TemplateDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var components = definition.Components ?? throw new ArgumentException("TemplateDefinition.Components is required.", Param);
+
+        if (definition.Name is null || !NamePattern().IsMatch(definition.Name))
+        {
+            throw new ArgumentException($"TemplateDefinition.Name must be 1 to {MaxNameLength} lowercase letters, digits or underscores.", Param);
+        }
+        if (definition.Language is null || !LanguagePattern().IsMatch(definition.Language))
+        {
+            throw new ArgumentException("TemplateDefinition.Language must be a WhatsApp language code such as 'en', 'en_US' or 'pt_BR'.", Param);
+        }
+        if (definition.Category is not (TemplateCategory.Marketing or TemplateCategory.Utility))
+        {
+            throw definition.Category == TemplateCategory.Authentication
+                ? new NotSupportedException(
+                    "Authentication templates have a fixed layout (Meta: preset body with an OTP button; Twilio: whatsapp/authentication) " +
+                    "that a TemplateDefinition does not describe; create them in the provider's console.")
+                : new ArgumentException($"TemplateDefinition.Category {definition.Category} is not a WhatsApp category.", Param);
+        }
+
+        var (bodyParameters, named) = CheckBody(components.Body, components.BodyExamples);
+        var header = components.Header is { } h ? CheckHeader(h, ref named, bodyParameters.Count > 0) : null;
+        var footer = CheckFooter(components.Footer);
+        var buttons = CheckButtons(components.Buttons ?? []);
+
+        return new CheckedTemplate(definition.Name, definition.Language.Replace('-', '_'), definition.Category,
+            components.Body!, bodyParameters, named, header, footer, buttons);
+    }
+
+    /// <summary>The placeholders of a text, in order of appearance; refuses malformed ones and stray braces.</summary>
+    public static List<string> Placeholders(string text, string field)
+    {
+        var keys = new List<string>();
+        foreach (Match match in PlaceholderPattern().Matches(text))
+        {
+            var key = match.Groups[1].Value;
+            if (!PositionalKey().IsMatch(key) && !NamedKey().IsMatch(key))
+            {
+                throw new ArgumentException(
+                    $"{field} has the placeholder '{{{{{key}}}}}': use a number ({{{{1}}}}) or a lowercase name with underscores ({{{{order_number}}}}).", Param);
+            }
+            keys.Add(key);
+        }
+        var rest = PlaceholderPattern().Replace(text, "");
+        if (rest.Contains("{{", StringComparison.Ordinal) || rest.Contains("}}", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{field} has '{{{{' or '}}}}' that is not part of a placeholder (mismatched braces).", Param);
+        }
+        return keys;
+    }
+
+    public static bool IsPositional(string key) => PositionalKey().IsMatch(key);
+
+    private static (List<TemplateParameter> Parameters, bool Named) CheckBody(string? body, IReadOnlyDictionary<string, string>? examples)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            throw new ArgumentException("TemplateComponents.Body is required.", Param);
+        }
+        if (body.Length > MaxBodyLength)
+        {
+            throw new ArgumentException($"TemplateComponents.Body is {body.Length} characters; WhatsApp allows {MaxBodyLength}.", Param);
+        }
+        examples ??= new Dictionary<string, string>();
+        var keys = Placeholders(body, "TemplateComponents.Body").Distinct(StringComparer.Ordinal).ToList();
+        var positional = keys.Count(IsPositional);
+        if (positional > 0 && positional < keys.Count)
+        {
+            throw new ArgumentException("TemplateComponents.Body mixes positional ({{1}}) and named ({{name}}) placeholders; use one kind.", Param);
+        }
+        var named = keys.Count > 0 && positional == 0;
+        if (!named)
+        {
+            keys = [.. keys.OrderBy(k => int.Parse(k, System.Globalization.CultureInfo.InvariantCulture))];
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (keys[i] != (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    throw new ArgumentException($"TemplateComponents.Body must number its placeholders {{{{1}}}} to {{{{{keys.Count}}}}} without gaps; {{{{{i + 1}}}}} is missing.", Param);
+                }
+            }
+        }
+        foreach (var key in examples.Keys)
+        {
+            if (!keys.Contains(key, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"TemplateComponents.BodyExamples has '{key}' but the body has no {{{{{key}}}}}.", Param);
+            }
+        }
+        var parameters = new List<TemplateParameter>(keys.Count);
+        foreach (var key in keys)
+        {
+            if (!examples.TryGetValue(key, out var example) || string.IsNullOrWhiteSpace(example))
+            {
+                throw new ArgumentException($"TemplateComponents.BodyExamples needs an example for {{{{{key}}}}}; the review requires one for every placeholder.", Param);
+            }
+            parameters.Add(new TemplateParameter(key, example));
+        }
+        return (parameters, named);
+    }
+
+    private static CheckedHeader CheckHeader(TemplateHeader header, ref bool named, bool bodyHasParameters)
+    {
+        if (header.Format is HeaderFormat.Image or HeaderFormat.Video or HeaderFormat.Document)
+        {
+            if (!string.IsNullOrEmpty(header.Text) || !string.IsNullOrEmpty(header.Example))
+            {
+                throw new ArgumentException($"A {header.Format} header has no text or text example; give MediaExampleUrl only.", Param);
+            }
+            Uri? example = null;
+            if (header.MediaExampleUrl is not null
+                && (!Uri.TryCreate(header.MediaExampleUrl, UriKind.Absolute, out example) || (example.Scheme != Uri.UriSchemeHttps && example.Scheme != Uri.UriSchemeHttp)))
+            {
+                throw new ArgumentException("TemplateHeader.MediaExampleUrl must be an absolute http(s) URL of a public file.", Param);
+            }
+            return new CheckedHeader(header.Format, null, null, example);
+        }
+        if (header.Format != HeaderFormat.Text)
+        {
+            throw new ArgumentException($"HeaderFormat {header.Format} is not supported.", Param);
+        }
+        if (string.IsNullOrWhiteSpace(header.Text))
+        {
+            throw new ArgumentException("A text header needs TemplateHeader.Text.", Param);
+        }
+        if (header.Text.Length > MaxHeaderTextLength)
+        {
+            throw new ArgumentException($"TemplateHeader.Text is {header.Text.Length} characters; WhatsApp allows {MaxHeaderTextLength}.", Param);
+        }
+        if (header.MediaExampleUrl is not null)
+        {
+            throw new ArgumentException("A text header has no MediaExampleUrl.", Param);
+        }
+        var keys = Placeholders(header.Text, "TemplateHeader.Text");
+        if (keys.Count == 0)
+        {
+            if (!string.IsNullOrEmpty(header.Example))
+            {
+                throw new ArgumentException("TemplateHeader.Example is given but the header text has no placeholder.", Param);
+            }
+            return new CheckedHeader(HeaderFormat.Text, header.Text, null, null);
+        }
+        if (keys.Count > 1)
+        {
+            throw new ArgumentException("TemplateHeader.Text may hold one placeholder only.", Param);
+        }
+        var key = keys[0];
+        var headerNamed = !IsPositional(key);
+        if (bodyHasParameters && headerNamed != named)
+        {
+            throw new ArgumentException("The header and the body must use the same kind of placeholder (all positional or all named).", Param);
+        }
+        if (!headerNamed && key != "1")
+        {
+            throw new ArgumentException("A text header's positional placeholder is {{1}} (the header numbers its own).", Param);
+        }
+        if (string.IsNullOrWhiteSpace(header.Example))
+        {
+            throw new ArgumentException($"TemplateHeader.Example is required for the header's {{{{{key}}}}}.", Param);
+        }
+        named = headerNamed;
+        return new CheckedHeader(HeaderFormat.Text, header.Text, new TemplateParameter(key, header.Example), null);
+    }
+
+    private static string? CheckFooter(string? footer)
+    {
+        if (footer is null)
+        {
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(footer))
+        {
+            throw new ArgumentException("TemplateComponents.Footer is empty; leave it out instead.", Param);
+        }
+        if (footer.Length > MaxFooterLength)
+        {
+            throw new ArgumentException($"TemplateComponents.Footer is {footer.Length} characters; WhatsApp allows {MaxFooterLength}.", Param);
+        }
+        if (Placeholders(footer, "TemplateComponents.Footer").Count > 0)
+        {
+            throw new ArgumentException("TemplateComponents.Footer cannot hold a placeholder.", Param);
+        }
+        return footer;
+    }
+
+    private static List<CheckedButton> CheckButtons(IReadOnlyList<TemplateButton> buttons)
+    {
+        if (buttons.Count > MaxButtons)
+        {
+            throw new ArgumentException($"A template has at most {MaxButtons} buttons; this one has {buttons.Count}.", Param);
+        }
+        var result = new List<CheckedButton>(buttons.Count);
+        for (var i = 0; i < buttons.Count; i++)
+        {
+            var button = buttons[i] ?? throw new ArgumentException($"Buttons[{i}] is null.", Param);
+            var field = $"Buttons[{i}]";
+            var text = button.Text ?? "";
+            if (text.Length > MaxButtonTextLength)
+            {
+                throw new ArgumentException($"{field}.Text is {text.Length} characters; WhatsApp allows {MaxButtonTextLength}.", Param);
+            }
+            // Meta does not let a copy-code button's text be changed, so it may be left empty.
+            if (button.Type != TemplateButtonType.CopyCode && string.IsNullOrWhiteSpace(text))
+            {
+                throw new ArgumentException($"{field}.Text is required.", Param);
+            }
+            result.Add(button.Type switch
+            {
+                TemplateButtonType.QuickReply => new CheckedButton(button.Type, text, null, false, null, null),
+                TemplateButtonType.Url => CheckUrlButton(button, text, field),
+                TemplateButtonType.PhoneNumber => E164.IsValid(button.PhoneNumber)
+                    ? new CheckedButton(button.Type, text, null, false, button.PhoneNumber, null)
+                    : throw new ArgumentException($"{field}.PhoneNumber must be an E.164 number ('+' and 7 to 15 digits).", Param),
+                TemplateButtonType.CopyCode => string.IsNullOrWhiteSpace(button.Example) || button.Example.Length > MaxCopyCodeLength
+                    ? throw new ArgumentException($"{field}.Example must be the sample code, 1 to {MaxCopyCodeLength} characters.", Param)
+                    : new CheckedButton(button.Type, text, null, false, null, button.Example),
+                _ => throw new ArgumentException($"{field}.Type {button.Type} is not supported.", Param),
+            });
+        }
+        if (result.Count(b => b.Type == TemplateButtonType.CopyCode) > 1)
+        {
+            throw new ArgumentException("A template has at most one copy-code button.", Param);
+        }
+        return result;
+    }
+
+    private static CheckedButton CheckUrlButton(TemplateButton button, string text, string field)
+    {
+        var url = button.Url ?? "";
+        var keys = Placeholders(url, $"{field}.Url");
+        var hasVariable = keys.Count > 0;
+        if (hasVariable && (keys.Count > 1 || keys[0] != "1" || !url.EndsWith("{{1}}", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"{field}.Url may only end in one {{{{1}}}} (a variable suffix).", Param);
+        }
+        var fixedPart = hasVariable ? url[..^"{{1}}".Length] : url;
+        if (!Uri.TryCreate(fixedPart, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"{field}.Url must be an absolute http(s) URL.", Param);
+        }
+        if (hasVariable && string.IsNullOrWhiteSpace(button.Example))
+        {
+            throw new ArgumentException($"{field}.Example is required: the sample value of the URL's {{{{1}}}} suffix.", Param);
+        }
+        return new CheckedButton(TemplateButtonType.Url, text, url, hasVariable, null, hasVariable ? button.Example : null);
+    }
+
+    [GeneratedRegex("^[a-z0-9_]{1,512}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z]{2,3}([_-][A-Za-z0-9]{2,4})?$")]
+    private static partial Regex LanguagePattern();
+
+    [GeneratedRegex(@"\{\{([^{}]*)\}\}")]
+    private static partial Regex PlaceholderPattern();
+
+    [GeneratedRegex("^[1-9][0-9]{0,2}$")]
+    private static partial Regex PositionalKey();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,63}$")]
+    private static partial Regex NamedKey();
+}
