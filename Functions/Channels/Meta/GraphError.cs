@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Functions.Channels.Meta;
 
 /// <summary>The fields of a Graph error body this project uses.</summary>
-internal sealed record GraphError(int Code, string? Message, string? Details, int? Subcode, string? TraceId)
+internal sealed record GraphError(int Code, string? Message, string? Details, int? Subcode, string? TraceId, string? UserMessage = null)
 {
     public static GraphError? TryParse(byte[] body)
     {
@@ -26,7 +26,7 @@ internal sealed record GraphError(int Code, string? Message, string? Details, in
                 details = StringOrNull(data, "details");
             }
             int? subcode = error.TryGetProperty("error_subcode", out var sub) && sub.ValueKind == JsonValueKind.Number && sub.TryGetInt32(out var s) ? s : null;
-            return new GraphError(codeValue, StringOrNull(error, "message"), details, subcode, StringOrNull(error, "fbtrace_id"));
+            return new GraphError(codeValue, StringOrNull(error, "message"), details, subcode, StringOrNull(error, "fbtrace_id"), StringOrNull(error, "error_user_msg"));
         }
         catch (JsonException)
         {
@@ -34,13 +34,21 @@ internal sealed record GraphError(int Code, string? Message, string? Details, in
         }
     }
 
-    /// <summary>Meta's message, then its details, then the trace id Meta support asks for.</summary>
+    /// <summary>
+    /// Meta's message, then its details, then <c>error_user_msg</c> (where Graph explains a refused
+    /// template: "There is already English (US) content for this template…"), then the subcode and
+    /// the trace id Meta support asks for.
+    /// </summary>
     public string Describe()
     {
         var text = new StringBuilder(Message ?? $"Graph error {Code}");
         if (!string.IsNullOrEmpty(Details) && Details != Message)
         {
             text.Append(": ").Append(Details);
+        }
+        if (!string.IsNullOrEmpty(UserMessage) && UserMessage != Message && UserMessage != Details)
+        {
+            text.Append(": ").Append(UserMessage);
         }
         if (Subcode is { } subcode)
         {

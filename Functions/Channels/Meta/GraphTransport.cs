@@ -7,7 +7,7 @@ namespace Functions.Channels.Meta;
 /// its failures mean: Meta's error body becomes <see cref="ChannelSendException"/>, no answer in
 /// time or a connection lost after the request left becomes <see cref="SendOutcomeUnknownException"/>,
 /// and a connection that never opened propagates as <see cref="HttpRequestException"/> (nothing
-/// was sent). Used by <see cref="MetaClient"/> (and any other Graph client here); never retries,
+/// was sent). Shared by <see cref="MetaClient"/> and <see cref="MetaTemplateClient"/>; never retries,
 /// logs nothing.
 /// </summary>
 internal sealed class GraphTransport(HttpClient http, TimeSpan timeout)

@@ -32,7 +32,9 @@ public static class MetaErrors
         // 131048 Spam rate limit hit: sending restricted because earlier messages were blocked or flagged.
         // 131049 Healthy ecosystem engagement: Meta's per-user marketing cap; retry only after a long delay.
         // 131056 (Business account, consumer account) pair rate limit: too many messages to this one customer.
-        4 or 80007 or 130429 or 131048 or 131049 or 131056 => FailureReason.RateLimited,
+        // 80008 Too many calls to this WhatsApp Business Account (the template node's rate limit, per the
+        //       Graph reference for WhatsAppBusinessHSM); template creation is capped at 100 per WABA per hour.
+        4 or 80007 or 80008 or 130429 or 131048 or 131049 or 131056 => FailureReason.RateLimited,
 
         // 131021 Recipient cannot be sender: a message to the business's own number.
         // 131026 Message undeliverable: not on WhatsApp, has not accepted the terms, too old an app,
