@@ -150,6 +150,10 @@ internal sealed partial class CheckedTemplate
 
     public static bool IsPositional(string key) => PositionalKey().IsMatch(key);
 
+    /// <summary>The text with each placeholder's key replaced: <c>{{order_number}}</c> becomes <c>{{</c> + <paramref name="map"/>(key) + <c>}}</c>.</summary>
+    public static string RenamePlaceholders(string text, Func<string, string> map) =>
+        PlaceholderPattern().Replace(text, m => "{{" + map(m.Groups[1].Value) + "}}");
+
     private static (List<TemplateParameter> Parameters, bool Named) CheckBody(string? body, IReadOnlyDictionary<string, string>? examples)
     {
         if (string.IsNullOrWhiteSpace(body))

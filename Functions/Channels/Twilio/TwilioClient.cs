@@ -134,7 +134,7 @@ public sealed partial class TwilioClient
 
             var (code, text) = ReadError(body);
             var error = TwilioErrors.ToProviderError(code, text ?? response.ReasonPhrase, status);
-            var retryAfter = RetryAfter(response);
+            var retryAfter = RetryAfter(response, _options.TimeProvider);
             LogRefused(_logger, account.AccountSid, E164.Mask(message.To), status, error.Code, error.Reason, null);
             throw new ChannelSendException(error, status, retryAfter);
         }
@@ -150,7 +150,7 @@ public sealed partial class TwilioClient
     /// A connection that never opened (refused, no route, DNS, TLS handshake) carried no request,
     /// so repeating it is safe. Everything else may have happened after the request was written.
     /// </summary>
-    private static bool NothingWasSent(HttpRequestException ex) =>
+    internal static bool NothingWasSent(HttpRequestException ex) =>
         ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
 
     /// <summary>The form fields for one message, in a stable order.</summary>
@@ -341,7 +341,7 @@ public sealed partial class TwilioClient
     };
 
     /// <summary>Twilio's error body: <c>{"code": 21211, "message": "…", "more_info": "…", "status": 400}</c>.</summary>
-    private static (int? Code, string? Message) ReadError(byte[] body)
+    internal static (int? Code, string? Message) ReadError(byte[] body)
     {
         try
         {
@@ -364,7 +364,7 @@ public sealed partial class TwilioClient
     }
 
     /// <summary><c>Retry-After</c> as seconds or an HTTP date, never negative; null when absent or unreadable.</summary>
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -373,14 +373,14 @@ public sealed partial class TwilioClient
         }
         if (header?.Date is { } date)
         {
-            var wait = date - _options.TimeProvider.GetUtcNow();
+            var wait = date - time.GetUtcNow();
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
         return null;
     }
 
     [GeneratedRegex("^HX[0-9a-fA-F]{32}$")]
-    private static partial Regex ContentSidPattern();
+    internal static partial Regex ContentSidPattern();
 
     [LoggerMessage(1, LogLevel.Information, "Twilio accepted message {MessageSid} to {To} with status {Status}.")]
     private static partial void LogAccepted(ILogger logger, string messageSid, string to, DeliveryStatus status, Exception? exception);

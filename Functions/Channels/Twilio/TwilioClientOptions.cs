@@ -1,10 +1,13 @@
 namespace Functions.Channels.Twilio;
 
-/// <summary>Settings for <see cref="TwilioClient"/>.</summary>
+/// <summary>Settings for <see cref="TwilioClient"/> and <see cref="TwilioContentClient"/>.</summary>
 public sealed class TwilioClientOptions
 {
     /// <summary>Where the REST API lives. A setting so tests (and a proxy, if ever needed) can point elsewhere.</summary>
     public Uri BaseUrl { get; init; } = new("https://api.twilio.com");
+
+    /// <summary>Where the Content API lives (templates and their WhatsApp approval); a separate host from <see cref="BaseUrl"/>.</summary>
+    public Uri ContentBaseUrl { get; init; } = new("https://content.twilio.com");
 
     /// <summary>
     /// How long one send may take, from connecting to reading the whole answer. When it runs out
@@ -21,6 +24,10 @@ public sealed class TwilioClientOptions
         if (BaseUrl is null || !BaseUrl.IsAbsoluteUri || (BaseUrl.Scheme != Uri.UriSchemeHttps && BaseUrl.Scheme != Uri.UriSchemeHttp))
         {
             throw new ArgumentException($"{nameof(TwilioClientOptions)}.{nameof(BaseUrl)} must be an absolute http(s) URL.", "options");
+        }
+        if (ContentBaseUrl is null || !ContentBaseUrl.IsAbsoluteUri || (ContentBaseUrl.Scheme != Uri.UriSchemeHttps && ContentBaseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"{nameof(TwilioClientOptions)}.{nameof(ContentBaseUrl)} must be an absolute http(s) URL.", "options");
         }
         if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
