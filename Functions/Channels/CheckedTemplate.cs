@@ -19,7 +19,11 @@ internal sealed record CheckedButton(TemplateButtonType Type, string Text, strin
 /// <summary>
 /// A <see cref="TemplateDefinition"/> checked against what WhatsApp documents for every template,
 /// whichever provider submits it, so a request that would surely be refused is never sent. The
-/// checks (an <see cref="ArgumentException"/> naming the field, or <see cref="NotSupportedException"/>):
+/// numbers are <see cref="TemplateLimits"/>' (lengths in code points) and placeholders are read as
+/// <see cref="Templates.Placeholders"/> reads them, so this agrees with the <see cref="TemplateLinter"/>'s
+/// errors; the linter says more (wording, variables at the ends, ratios), this only refuses what
+/// cannot be submitted. The checks (an <see cref="ArgumentException"/> naming the field, or
+/// <see cref="NotSupportedException"/>):
 /// <list type="bullet">
 /// <item>Name: lowercase letters, digits and <c>_</c>, at most 512 characters. Language: a WhatsApp
 /// code (<c>en</c>, <c>en_US</c>; <c>en-US</c> is accepted and sent as <c>en_US</c>).</item>
@@ -31,23 +35,16 @@ internal sealed record CheckedButton(TemplateButtonType Type, string Text, strin
 /// <item>Header: text of at most 60 characters with at most one placeholder (<c>{{1}}</c>, or a name
 /// when the body's are named) and its example; or an image, video or document (no text).</item>
 /// <item>Footer: at most 60 characters, no placeholder.</item>
-/// <item>Buttons: at most 10, each text at most 25 characters. A URL is absolute http(s) and may end
-/// in <c>{{1}}</c> (then the example suffix is required); a phone number is E.164; at most one
-/// copy-code button, its example code at most 15 characters.</item>
+/// <item>Buttons: at most 10, each text at most 25 characters; at most 2 URL, 1 phone-number and 1
+/// copy-code button. A URL is absolute http(s), at most 2,000 characters, and may end in <c>{{1}}</c>
+/// (then the example suffix is required); a phone number is E.164; a copy code's example is at
+/// most 15 characters.</item>
 /// </list>
 /// Review rules that are judgement (a placeholder at the start or end, adjacent placeholders,
-/// wording) are left to the review itself.
+/// wording) are the linter's to warn about and the review's to decide.
 /// </summary>
 internal sealed partial class CheckedTemplate
 {
-    public const int MaxNameLength = 512;
-    public const int MaxBodyLength = 1024;
-    public const int MaxHeaderTextLength = 60;
-    public const int MaxFooterLength = 60;
-    public const int MaxButtons = 10;
-    public const int MaxButtonTextLength = 25;
-    public const int MaxCopyCodeLength = 15;
-
     private const string Param = "definition";
 
     private CheckedTemplate(
@@ -102,7 +99,7 @@ internal sealed partial class CheckedTemplate
 
         if (definition.Name is null || !NamePattern().IsMatch(definition.Name))
         {
-            throw new ArgumentException($"TemplateDefinition.Name must be 1 to {MaxNameLength} lowercase letters, digits or underscores.", Param);
+            throw new ArgumentException($"TemplateDefinition.Name must be 1 to {TemplateLimits.NameMaxLength} lowercase letters, digits or underscores.", Param);
         }
         if (definition.Language is null || !LanguagePattern().IsMatch(definition.Language))
         {
@@ -129,30 +126,24 @@ internal sealed partial class CheckedTemplate
     /// <summary>The placeholders of a text, in order of appearance; refuses malformed ones and stray braces.</summary>
     public static List<string> Placeholders(string text, string field)
     {
-        var keys = new List<string>();
-        foreach (Match match in PlaceholderPattern().Matches(text))
+        var found = Templates.Placeholders.Find(text);
+        if (found.FirstOrDefault(p => !p.IsValid) is { Length: > 0 } invalid)
         {
-            var key = match.Groups[1].Value;
-            if (!PositionalKey().IsMatch(key) && !NamedKey().IsMatch(key))
-            {
-                throw new ArgumentException(
-                    $"{field} has the placeholder '{{{{{key}}}}}': use a number ({{{{1}}}}) or a lowercase name with underscores ({{{{order_number}}}}).", Param);
-            }
-            keys.Add(key);
+            throw new ArgumentException(
+                $"{field} has the placeholder '{{{{{invalid.Name}}}}}': use a number ({{{{1}}}}) or a lowercase name with underscores ({{{{order_number}}}}).", Param);
         }
-        var rest = PlaceholderPattern().Replace(text, "");
-        if (rest.Contains("{{", StringComparison.Ordinal) || rest.Contains("}}", StringComparison.Ordinal))
+        if (Templates.Placeholders.StrayBraces(text, found).Count > 0)
         {
             throw new ArgumentException($"{field} has '{{{{' or '}}}}' that is not part of a placeholder (mismatched braces).", Param);
         }
-        return keys;
+        return [.. found.Select(p => p.Name)];
     }
 
-    public static bool IsPositional(string key) => PositionalKey().IsMatch(key);
+    public static bool IsPositional(string key) => Templates.Placeholders.IsPositionalName(key);
 
     /// <summary>The text with each placeholder's key replaced: <c>{{order_number}}</c> becomes <c>{{</c> + <paramref name="map"/>(key) + <c>}}</c>.</summary>
     public static string RenamePlaceholders(string text, Func<string, string> map) =>
-        PlaceholderPattern().Replace(text, m => "{{" + map(m.Groups[1].Value) + "}}");
+        Templates.Placeholders.Substitute(text, p => "{{" + map(p.Name) + "}}");
 
     private static (List<TemplateParameter> Parameters, bool Named) CheckBody(string? body, IReadOnlyDictionary<string, string>? examples)
     {
@@ -160,9 +151,9 @@ internal sealed partial class CheckedTemplate
         {
             throw new ArgumentException("TemplateComponents.Body is required.", Param);
         }
-        if (body.Length > MaxBodyLength)
+        if (TemplateText.Length(body) > TemplateLimits.BodyMaxLength)
         {
-            throw new ArgumentException($"TemplateComponents.Body is {body.Length} characters; WhatsApp allows {MaxBodyLength}.", Param);
+            throw new ArgumentException($"TemplateComponents.Body is {TemplateText.Length(body)} characters; WhatsApp allows {TemplateLimits.BodyMaxLength}.", Param);
         }
         examples ??= new Dictionary<string, string>();
         var keys = Placeholders(body, "TemplateComponents.Body").Distinct(StringComparer.Ordinal).ToList();
@@ -226,9 +217,9 @@ internal sealed partial class CheckedTemplate
         {
             throw new ArgumentException("A text header needs TemplateHeader.Text.", Param);
         }
-        if (header.Text.Length > MaxHeaderTextLength)
+        if (TemplateText.Length(header.Text) > TemplateLimits.HeaderMaxLength)
         {
-            throw new ArgumentException($"TemplateHeader.Text is {header.Text.Length} characters; WhatsApp allows {MaxHeaderTextLength}.", Param);
+            throw new ArgumentException($"TemplateHeader.Text is {TemplateText.Length(header.Text)} characters; WhatsApp allows {TemplateLimits.HeaderMaxLength}.", Param);
         }
         if (header.MediaExampleUrl is not null)
         {
@@ -275,9 +266,9 @@ internal sealed partial class CheckedTemplate
         {
             throw new ArgumentException("TemplateComponents.Footer is empty; leave it out instead.", Param);
         }
-        if (footer.Length > MaxFooterLength)
+        if (TemplateText.Length(footer) > TemplateLimits.FooterMaxLength)
         {
-            throw new ArgumentException($"TemplateComponents.Footer is {footer.Length} characters; WhatsApp allows {MaxFooterLength}.", Param);
+            throw new ArgumentException($"TemplateComponents.Footer is {TemplateText.Length(footer)} characters; WhatsApp allows {TemplateLimits.FooterMaxLength}.", Param);
         }
         if (Placeholders(footer, "TemplateComponents.Footer").Count > 0)
         {
@@ -288,9 +279,9 @@ internal sealed partial class CheckedTemplate
 
     private static List<CheckedButton> CheckButtons(IReadOnlyList<TemplateButton> buttons)
     {
-        if (buttons.Count > MaxButtons)
+        if (buttons.Count > TemplateLimits.MaxButtons)
         {
-            throw new ArgumentException($"A template has at most {MaxButtons} buttons; this one has {buttons.Count}.", Param);
+            throw new ArgumentException($"A template has at most {TemplateLimits.MaxButtons} buttons; this one has {buttons.Count}.", Param);
         }
         var result = new List<CheckedButton>(buttons.Count);
         for (var i = 0; i < buttons.Count; i++)
@@ -298,9 +289,9 @@ internal sealed partial class CheckedTemplate
             var button = buttons[i] ?? throw new ArgumentException($"Buttons[{i}] is null.", Param);
             var field = $"Buttons[{i}]";
             var text = button.Text ?? "";
-            if (text.Length > MaxButtonTextLength)
+            if (TemplateText.Length(text) > TemplateLimits.ButtonTextMaxLength)
             {
-                throw new ArgumentException($"{field}.Text is {text.Length} characters; WhatsApp allows {MaxButtonTextLength}.", Param);
+                throw new ArgumentException($"{field}.Text is {TemplateText.Length(text)} characters; WhatsApp allows {TemplateLimits.ButtonTextMaxLength}.", Param);
             }
             // Meta does not let a copy-code button's text be changed, so it may be left empty.
             if (button.Type != TemplateButtonType.CopyCode && string.IsNullOrWhiteSpace(text))
@@ -314,13 +305,21 @@ internal sealed partial class CheckedTemplate
                 TemplateButtonType.PhoneNumber => E164.IsValid(button.PhoneNumber)
                     ? new CheckedButton(button.Type, text, null, false, button.PhoneNumber, null)
                     : throw new ArgumentException($"{field}.PhoneNumber must be an E.164 number ('+' and 7 to 15 digits).", Param),
-                TemplateButtonType.CopyCode => string.IsNullOrWhiteSpace(button.Example) || button.Example.Length > MaxCopyCodeLength
-                    ? throw new ArgumentException($"{field}.Example must be the sample code, 1 to {MaxCopyCodeLength} characters.", Param)
+                TemplateButtonType.CopyCode => string.IsNullOrWhiteSpace(button.Example) || TemplateText.Length(button.Example) > TemplateLimits.CopyCodeMaxLength
+                    ? throw new ArgumentException($"{field}.Example must be the sample code, 1 to {TemplateLimits.CopyCodeMaxLength} characters.", Param)
                     : new CheckedButton(button.Type, text, null, false, null, button.Example),
                 _ => throw new ArgumentException($"{field}.Type {button.Type} is not supported.", Param),
             });
         }
-        if (result.Count(b => b.Type == TemplateButtonType.CopyCode) > 1)
+        if (result.Count(b => b.Type == TemplateButtonType.Url) > TemplateLimits.MaxUrlButtons)
+        {
+            throw new ArgumentException($"A template has at most {TemplateLimits.MaxUrlButtons} URL buttons.", Param);
+        }
+        if (result.Count(b => b.Type == TemplateButtonType.PhoneNumber) > TemplateLimits.MaxPhoneNumberButtons)
+        {
+            throw new ArgumentException($"A template has at most {TemplateLimits.MaxPhoneNumberButtons} phone-number button.", Param);
+        }
+        if (result.Count(b => b.Type == TemplateButtonType.CopyCode) > TemplateLimits.MaxCopyCodeButtons)
         {
             throw new ArgumentException("A template has at most one copy-code button.", Param);
         }
@@ -330,6 +329,10 @@ internal sealed partial class CheckedTemplate
     private static CheckedButton CheckUrlButton(TemplateButton button, string text, string field)
     {
         var url = button.Url ?? "";
+        if (TemplateText.Length(url) > TemplateLimits.UrlMaxLength)
+        {
+            throw new ArgumentException($"{field}.Url is longer than {TemplateLimits.UrlMaxLength} characters.", Param);
+        }
         var keys = Placeholders(url, $"{field}.Url");
         var hasVariable = keys.Count > 0;
         if (hasVariable && (keys.Count > 1 || keys[0] != "1" || !url.EndsWith("{{1}}", StringComparison.Ordinal)))
@@ -353,13 +356,4 @@ internal sealed partial class CheckedTemplate
 
     [GeneratedRegex("^[a-z]{2,3}([_-][A-Za-z0-9]{2,4})?$")]
     private static partial Regex LanguagePattern();
-
-    [GeneratedRegex(@"\{\{([^{}]*)\}\}")]
-    private static partial Regex PlaceholderPattern();
-
-    [GeneratedRegex("^[1-9][0-9]{0,2}$")]
-    private static partial Regex PositionalKey();
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,63}$")]
-    private static partial Regex NamedKey();
 }

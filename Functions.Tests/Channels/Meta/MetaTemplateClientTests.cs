@@ -193,6 +193,11 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
         { "suffix", Definition(new TemplateComponents("Hi.", Examples(), Buttons: [new(TemplateButtonType.Url, "Go", Url: "https://shop.example/t/{{1}}")])) },
         { "absolute http(s)", Definition(new TemplateComponents("Hi.", Examples(), Buttons: [new(TemplateButtonType.Url, "Go", Url: "shop.example/t")])) },
         { "E.164", Definition(new TemplateComponents("Hi.", Examples(), Buttons: [new(TemplateButtonType.PhoneNumber, "Call", PhoneNumber: "0701234567")])) },
+        { "at most 2 URL buttons", Definition(new TemplateComponents("Hi.", Examples(), Buttons:
+            [new(TemplateButtonType.Url, "A", Url: "https://a.example"), new(TemplateButtonType.Url, "B", Url: "https://b.example"), new(TemplateButtonType.Url, "C", Url: "https://c.example")])) },
+        { "at most 1 phone-number button", Definition(new TemplateComponents("Hi.", Examples(), Buttons:
+            [new(TemplateButtonType.PhoneNumber, "A", PhoneNumber: "+15550051310"), new(TemplateButtonType.PhoneNumber, "B", PhoneNumber: "+15550051311")])) },
+        { "2000", Definition(new TemplateComponents("Hi.", Examples(), Buttons: [new(TemplateButtonType.Url, "Go", Url: "https://shop.example/" + new string('p', 2000))])) },
     };
 
     [Theory]
@@ -203,6 +208,17 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
 
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
         Assert.Empty(_graph.Requests);
+    }
+
+    [Fact]
+    public async Task LengthsCountCodePointsSoSixtyEmojiFitAHeader()
+    {
+        var header = string.Concat(Enumerable.Repeat("📦", 60));
+
+        var request = await SubmitAndCaptureAsync(Definition(new TemplateComponents("Your parcel is on its way.", Examples(), new TemplateHeader(HeaderFormat.Text, header))));
+
+        using var sent = System.Text.Json.JsonDocument.Parse(request.Body);
+        Assert.Equal(header, sent.RootElement.GetProperty("components")[0].GetProperty("text").GetString());
     }
 
     [Fact]

@@ -108,9 +108,9 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
             """, request.Body);
         Assert.Equal(
             [
-                new ContentVariable("1", ContentVariableSource.Body, "Pablo", BodyKey: "first_name"),
-                new ContentVariable("2", ContentVariableSource.Body, "1042", BodyKey: "order_number"),
-                new ContentVariable("3", ContentVariableSource.Body, "Friday", BodyKey: "delivery_date"),
+                new ContentVariable("1", ContentVariableSource.Body, "Pablo", "first_name"),
+                new ContentVariable("2", ContentVariableSource.Body, "1042", "order_number"),
+                new ContentVariable("3", ContentVariableSource.Body, "Friday", "delivery_date"),
             ],
             TwilioContentClient.VariablesOf(definition));
     }
@@ -193,13 +193,38 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
             """, request.Body);
         Assert.Equal(
             [
-                new ContentVariable("1", ContentVariableSource.Body, "Jessica", BodyKey: "1"),
-                new ContentVariable("2", ContentVariableSource.Body, "SKBUP2-4CPIG9", BodyKey: "2"),
-                new ContentVariable("3", ContentVariableSource.HeaderText, "1042"),
-                new ContentVariable("4", ContentVariableSource.ButtonUrl, "SKBUP2-4CPIG9", ButtonIndex: 1),
-                new ContentVariable("5", ContentVariableSource.CopyCode, "SAVE10", ButtonIndex: 2),
+                new ContentVariable("1", ContentVariableSource.Body, "Jessica", "1"),
+                new ContentVariable("2", ContentVariableSource.Body, "SKBUP2-4CPIG9", "2"),
+                new ContentVariable("3", ContentVariableSource.HeaderText, "1042", "header.1"),
+                new ContentVariable("4", ContentVariableSource.ButtonUrl, "SKBUP2-4CPIG9", "button.1"),
+                new ContentVariable("5", ContentVariableSource.CopyCode, "SAVE10", "button.2"),
             ],
             TwilioContentClient.VariablesOf(definition));
+    }
+
+    public static TheoryData<TemplateDefinition> Mapped => new()
+    {
+        Definition(new TemplateComponents("Hi {{1}}, order {{2}}.", Examples(("1", "a"), ("2", "b")),
+            new TemplateHeader(HeaderFormat.Text, "Order {{1}}", "c"),
+            Buttons: [new(TemplateButtonType.QuickReply, "Ok"), new(TemplateButtonType.Url, "Go", Url: "https://x.example/{{1}}", Example: "d"), new(TemplateButtonType.CopyCode, "", Example: "E")])),
+        Definition(new TemplateComponents("Hi {{name}}, order {{order_number}}.", Examples(("name", "a"), ("order_number", "b")),
+            new TemplateHeader(HeaderFormat.Text, "For {{name}}", "c"),
+            Buttons: [new(TemplateButtonType.Url, "Go", Url: "https://x.example/{{1}}", Example: "d")])),
+        Definition(new TemplateComponents("Receipt {{1}}.", Examples(("1", "a")), new TemplateHeader(HeaderFormat.Image, MediaExampleUrl: "https://cdn.example.com/a.png"))),
+    };
+
+    [Theory]
+    [MemberData(nameof(Mapped))]
+    public void EveryTwilioVariableNamesTheTemplateVariableItCarries(TemplateDefinition definition)
+    {
+        var twilio = TwilioContentClient.VariablesOf(definition);
+        var ours = TemplateVariables.Of(definition.Components);
+
+        Assert.Equal(
+            ours.Select(v => v.Key).Order(StringComparer.Ordinal),
+            twilio.Where(v => v.Source != ContentVariableSource.HeaderMedia).Select(v => v.VariableKey!).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, twilio.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), twilio.Select(v => v.Key));
+        Assert.All(twilio.Where(v => v.VariableKey is not null), v => Assert.Equal(ours.Single(o => o.Key == v.VariableKey).Example, v.Sample));
     }
 
     [Fact]

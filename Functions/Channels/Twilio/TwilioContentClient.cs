@@ -55,10 +55,11 @@ public sealed partial class TwilioContentClient
     }
 
     /// <summary>
-    /// The Twilio variables a definition's content has, in key order: what each fills and its
-    /// sample. Body placeholders keep their numbers; named body placeholders are numbered in order of
-    /// first appearance; the header, then each URL suffix and copy code, follow. Send-time values go
-    /// in <c>ContentVariables</c> under these keys.
+    /// The Twilio variables a definition's content has, in key order: what each fills, its sample,
+    /// and its <see cref="TemplateVariables"/> key. Body placeholders keep their numbers; named body
+    /// placeholders are numbered in order of first appearance; the header, then each URL suffix and
+    /// copy code, follow. At send time, <c>ContentVariables[v.Key]</c> is the value of
+    /// <c>v.VariableKey</c>, and for a media header the file's path on the example's host.
     /// </summary>
     /// <exception cref="ArgumentException">The definition breaks a documented rule.</exception>
     public static IReadOnlyList<ContentVariable> VariablesOf(TemplateDefinition definition) =>

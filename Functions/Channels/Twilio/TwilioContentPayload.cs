@@ -7,23 +7,30 @@ namespace Functions.Channels.Twilio;
 /// <summary>Which part of a template a Twilio content variable fills.</summary>
 public enum ContentVariableSource
 {
-    /// <summary>A body placeholder; <see cref="ContentVariable.BodyKey"/> is its key in the definition ("1", or "order_number").</summary>
+    /// <summary>A body placeholder.</summary>
     Body,
     /// <summary>The text header's placeholder.</summary>
     HeaderText,
     /// <summary>The media header's file: the path (and query) after the example's host, e.g. <c>p/shoe.jpg</c>.</summary>
     HeaderMedia,
-    /// <summary>The variable suffix of the URL button at <see cref="ContentVariable.ButtonIndex"/>.</summary>
+    /// <summary>A URL button's variable suffix.</summary>
     ButtonUrl,
-    /// <summary>The code the copy-code button at <see cref="ContentVariable.ButtonIndex"/> copies.</summary>
+    /// <summary>The code a copy-code button copies.</summary>
     CopyCode,
 }
 
 /// <summary>
-/// One variable of a Twilio content template: its key (<c>"1"</c>, <c>"2"</c>, …, the key of
-/// <c>ContentVariables</c> at send time), what it fills, and the sample sent for the review.
+/// One variable of a Twilio content template.
 /// </summary>
-public sealed record ContentVariable(string Key, ContentVariableSource Source, string Sample, string? BodyKey = null, int? ButtonIndex = null);
+/// <param name="Key">Twilio's key (<c>"1"</c>, <c>"2"</c>, …): the key of <c>ContentVariables</c> at send time.</param>
+/// <param name="Source">What it fills.</param>
+/// <param name="Sample">The sample sent for the review.</param>
+/// <param name="VariableKey">
+/// The key the same value has in <see cref="TemplateVariables"/> (<c>1</c> or <c>customer_name</c>,
+/// <c>header.1</c>, <c>button.2</c>), so send-time values translate one to one; null for a media
+/// header's file, which <see cref="TemplateVariables"/> does not list.
+/// </param>
+public sealed record ContentVariable(string Key, ContentVariableSource Source, string Sample, string? VariableKey);
 
 /// <summary>
 /// The JSON body of <c>POST {ContentBaseUrl}/v1/Content</c> for a checked definition, and the
@@ -49,13 +56,14 @@ public sealed record ContentVariable(string Key, ContentVariableSource Source, s
 /// with action types <c>QUICK_REPLY</c>, <c>URL</c>, <c>PHONE_NUMBER</c>, <c>COPY_CODE</c>.</item>
 /// </list>
 /// A quick reply's <c>id</c> (Twilio's <c>ButtonPayload</c> when tapped) is its text, as Meta's
-/// payload defaults to the text. Twilio allows at most 2 URL buttons, 1 phone button and 100 variables.
+/// payload defaults to the text. Twilio allows at most 100 variables (its "Using variables" page).
 /// </summary>
 internal static class TwilioContentPayload
 {
+    /// <summary>twilio/call-to-action's body limit (Twilio's content-type page); a longer body goes as whatsapp/card.</summary>
     public const int MaxCallToActionBody = 640;
-    public const int MaxUrlButtons = 2;
-    public const int MaxPhoneButtons = 1;
+
+    /// <summary>Variables in one content template (Twilio, "Using variables with content templates").</summary>
     public const int MaxVariables = 100;
 
     private const string Param = "definition";
@@ -198,7 +206,7 @@ internal static class TwilioContentPayload
             {
                 var key = Next();
                 bodyKeys[parameter.Key] = key;
-                variables.Add(new ContentVariable(key, ContentVariableSource.Body, parameter.Example, BodyKey: parameter.Key));
+                variables.Add(new ContentVariable(key, ContentVariableSource.Body, parameter.Example, parameter.Key));
             }
             var body = CheckedTemplate.RenamePlaceholders(template.Body, k => bodyKeys[k]);
 
@@ -210,7 +218,7 @@ internal static class TwilioContentPayload
                 if (textHeader.Parameter is { } parameter)
                 {
                     var key = Next();
-                    variables.Add(new ContentVariable(key, ContentVariableSource.HeaderText, parameter.Example));
+                    variables.Add(new ContentVariable(key, ContentVariableSource.HeaderText, parameter.Example, TemplateVariables.HeaderKey(parameter.Key)));
                     headerText = CheckedTemplate.RenamePlaceholders(headerText!, _ => key);
                 }
             }
@@ -225,18 +233,10 @@ internal static class TwilioContentPayload
                     throw new ArgumentException("TemplateHeader.MediaExampleUrl must point at a file (a path after the host).", Param);
                 }
                 var key = Next();
-                variables.Add(new ContentVariable(key, ContentVariableSource.HeaderMedia, file));
+                variables.Add(new ContentVariable(key, ContentVariableSource.HeaderMedia, file, null));
                 mediaUrl = host + "{{" + key + "}}";
             }
 
-            if (template.Buttons.Count(b => b.Type == TemplateButtonType.Url) > MaxUrlButtons)
-            {
-                throw new ArgumentException($"Twilio allows at most {MaxUrlButtons} URL buttons on a template.", Param);
-            }
-            if (template.Buttons.Count(b => b.Type == TemplateButtonType.PhoneNumber) > MaxPhoneButtons)
-            {
-                throw new ArgumentException($"Twilio allows at most {MaxPhoneButtons} phone-number button on a template.", Param);
-            }
             var buttons = new List<PlannedButton>(template.Buttons.Count);
             for (var i = 0; i < template.Buttons.Count; i++)
             {
@@ -246,7 +246,7 @@ internal static class TwilioContentPayload
                 {
                     case TemplateButtonType.Url when button.UrlHasVariable:
                         var urlKey = Next();
-                        variables.Add(new ContentVariable(urlKey, ContentVariableSource.ButtonUrl, button.Example!, ButtonIndex: i));
+                        variables.Add(new ContentVariable(urlKey, ContentVariableSource.ButtonUrl, button.Example!, TemplateVariables.ButtonKey(i)));
                         value = CheckedTemplate.RenamePlaceholders(button.Url!, _ => urlKey);
                         break;
                     case TemplateButtonType.Url:
@@ -257,7 +257,7 @@ internal static class TwilioContentPayload
                         break;
                     case TemplateButtonType.CopyCode:
                         var codeKey = Next();
-                        variables.Add(new ContentVariable(codeKey, ContentVariableSource.CopyCode, button.Example!, ButtonIndex: i));
+                        variables.Add(new ContentVariable(codeKey, ContentVariableSource.CopyCode, button.Example!, TemplateVariables.ButtonKey(i)));
                         value = "{{" + codeKey + "}}";
                         break;
                 }
