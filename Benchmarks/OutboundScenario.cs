@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Functions.Hosting;
+using Functions.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -48,6 +49,11 @@ public static class OutboundScenario
             provider = new { type = "meta", phoneNumberId = "106540352242922", businessAccountId = "102290129340398", accessToken = "t", appSecret = "0123456789abcdef0123456789abcdef", verifyToken = "v" },
         })).EnsureSuccessStatusCode();
         var key = await (await http.PostAsJsonAsync("/api/operator/tenants/bench/keys", new { role = "admin" })).Content.ReadFromJsonAsync<JsonElement>();
+        // An approved template, as if Meta had reviewed it.
+        var templates = app.Services.GetRequiredService<TemplateStore>();
+        await templates.CreateAsync("bench", new TemplateDefinition("order_update", "en", TemplateCategory.Utility,
+            new TemplateComponents("Your order {{1}} has been updated.", new Dictionary<string, string> { ["1"] = "#1042" })), default);
+        await templates.UpdateAsync("bench", "order_update", "en", 1, "reviewed", t => t with { Status = TemplateStatus.Approved, ProviderTemplateId = "1" }, default);
         http.DefaultRequestHeaders.Authorization = new("Bearer", key.GetProperty("key").GetString());
 
         // Warm up, then wait for the warm-up sends to be out of the way.
@@ -82,7 +88,7 @@ public static class OutboundScenario
             {
                 to = $"+46{client:D3}{n + 1_000_000:D7}",
                 type = "template",
-                template = new { name = "order_update", language = "en", variables = new Dictionary<string, string> { ["1"] = $"#{client}-{n}" } },
+                template = new { name = "order_update", language = "en", parameters = new Dictionary<string, string> { ["1"] = $"#{client}-{n}" } },
             }),
         };
         request.Headers.Add("Idempotency-Key", $"bench-{client}-{n}");

@@ -123,11 +123,12 @@ public sealed class SendMessageTests(SendMessageTests.LiveApp live) : IClassFixt
     public async Task ATemplateStartsAConversationAtAnyTimeWithItsComponents()
     {
         var phone = Phone(4);
+        await _app.ApprovedTemplateAsync("mt", "order_shipped", "en_US", "Hi {{1}}, your order {{2}} has shipped.");
         var response = await _app.MetaAdmin.PostAsJsonAsync("/api/messages", new
         {
             to = "070-111 00 04", // the tenant's country code makes it E.164
             type = "template",
-            template = new { name = "order_shipped", language = "en_US", variables = new Dictionary<string, string> { ["1"] = "Ada", ["2"] = "#1042" } },
+            template = new { name = "order_shipped", language = "en_US", parameters = new Dictionary<string, string> { ["1"] = "Ada", ["2"] = "#1042" } },
         });
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -147,7 +148,9 @@ public sealed class SendMessageTests(SendMessageTests.LiveApp live) : IClassFixt
     public async Task MarketingNeedsAnOptInAndAnOptOutStopsUtilityTemplates()
     {
         var phone = Phone(5);
-        object Template(string category) => new { to = phone, type = "template", template = new { name = "spring_sale", language = "en", category } };
+        await _app.ApprovedTemplateAsync("mt", "spring_sale", body: "Spring sale: 20% off everything this week.", category: Functions.Templates.TemplateCategory.Marketing);
+        await _app.ApprovedTemplateAsync("mt", "order_note", body: "A note about your order from us.");
+        object Template(string category) => new { to = phone, type = "template", template = new { name = category == "marketing" ? "spring_sale" : "order_note", language = "en" } };
 
         var noOptIn = await _app.MetaAdmin.PostAsJsonAsync("/api/messages", Template("marketing"));
         Assert.Equal(HttpStatusCode.Conflict, noOptIn.StatusCode);
@@ -192,6 +195,7 @@ public sealed class SendMessageTests(SendMessageTests.LiveApp live) : IClassFixt
     public async Task ARetriedTemplateThatOpenedTheConversationIsStillTheSameRequest()
     {
         var phone = Phone(12);
+        await _app.ApprovedTemplateAsync("mt", "order_update", body: "Your order has an update.");
         HttpRequestMessage Request() => new(HttpMethod.Post, "/api/messages")
         {
             Content = JsonContent.Create(new { to = phone, type = "template", template = new { name = "order_update", language = "en" } }),

@@ -107,6 +107,7 @@ public sealed class SendTimeRulesTests(SendTimeRulesTests.DrivenApp driven) : IC
     public async Task AnOptOutWhileATemplateWaitedStopsIt()
     {
         var phone = Phone(4);
+        await _app.ApprovedTemplateAsync("mt", "order_update", body: "Your order has an update.");
         var message = await AcceptedAsync(await _app.MetaAdmin.PostAsJsonAsync("/api/messages",
             new { to = phone, type = "template", template = new { name = "order_update", language = "en" } }));
 

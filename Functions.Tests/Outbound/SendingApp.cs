@@ -116,6 +116,16 @@ public sealed class SendingApp : IAsyncDisposable
     public Task<Contact> ConsentAsync(string tenant, string phone, ConsentPurpose purpose, ConsentState state) =>
         Get<ContactBook>().RecordConsentAsync(tenant, phone, new ConsentRecord(purpose, state, ConsentRecord.Sources.Api, "test", DateTimeOffset.UtcNow.AddMinutes(-1)), default);
 
+    /// <summary>An approved template, as if the provider had reviewed it: a body with positional variables.</summary>
+    public async Task ApprovedTemplateAsync(string tenant, string name, string language = "en", string body = "Your order {{1}} has an update: {{2}}.", Functions.Templates.TemplateCategory category = Functions.Templates.TemplateCategory.Utility)
+    {
+        var store = Get<Functions.Templates.TemplateStore>();
+        var examples = new Dictionary<string, string> { ["1"] = "#1042", ["2"] = "shipped" };
+        await store.CreateAsync(tenant, new Functions.Templates.TemplateDefinition(name, language, category,
+            new Functions.Templates.TemplateComponents(body, examples.Where(e => body.Contains("{{" + e.Key + "}}", StringComparison.Ordinal)).ToDictionary())), default);
+        await store.UpdateAsync(tenant, name, language, 1, "reviewed", t => t with { Status = Functions.Templates.TemplateStatus.Approved, ProviderTemplateId = "HX" + new string('0', 31) + name.Length % 10 }, default);
+    }
+
     /// <summary>Runs the send queue now (driven mode).</summary>
     public Task<int> RunSendsAsync() => QueueDriver.RunAsync(Api.App, "SendQueuedMessage");
 

@@ -7,6 +7,7 @@ using Functions.Contacts;
 using Functions.Conversations;
 using Functions.Hosting;
 using Functions.Storage;
+using Functions.Templates;
 using Functions.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,9 @@ public static class OutboundEndpoints
         builder.Services.AddSingleton(sp => new TwilioClient(
             ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioClient>>()));
         builder.Services.AddSingleton(sp => new MetaClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
+        builder.Services.AddSingleton(sp => new MetaTemplateClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
+        builder.Services.AddSingleton(sp => new TwilioContentClient(
+            ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioContentClient>>()));
         builder.Services.AddSingleton<ChannelSender>();
         builder.Services.AddSingleton<MessageTrace>();
         builder.Services.AddSingleton<OutboundMessages>();
@@ -49,7 +53,8 @@ public static class OutboundEndpoints
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     public sealed record SendServices(
-        ClaimsPrincipal User, HttpRequest Http, TenantDirectory Tenants, ContactBook Contacts, ConversationStore Conversations, OutboundMessages Messages, TimeProvider Time);
+        ClaimsPrincipal User, HttpRequest Http, TenantDirectory Tenants, ContactBook Contacts, ConversationStore Conversations, OutboundMessages Messages,
+        TemplateSending Templates, TimeProvider Time);
 
     public static async Task<IResult> SendToPhoneAsync(SendRequest request, [AsParameters] SendServices s, CancellationToken cancellationToken)
     {
@@ -99,15 +104,30 @@ public static class OutboundEndpoints
         // so a retry after the first request opened a conversation is still the same request.
         var requestHash = OutboundMessages.Hash(s.Http.Path + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
         var now = s.Time.GetUtcNow();
+        var contact = await s.Contacts.FindAsync(tenant.Id, phone, cancellationToken);
         var outbound = content.Message with { To = phone };
+        var (purposeOf, text) = (content.Purpose, outbound.Text);
+        if (content.Template is { } choice)
+        {
+            // Only an approved template, in the contact's language, with parameters that fit it.
+            var (prepared, problem) = await s.Templates.PrepareAsync(tenant, choice.Name, choice.Language, contact?.Language, choice.Parameters, choice.HeaderMedia, cancellationToken);
+            if (problem is not null)
+            {
+                return problem.Errors is { } errorsByParameter
+                    ? TypedResults.Problem(new HttpValidationProblemDetails(errorsByParameter) { Status = problem.Status, Title = problem.Title, Detail = problem.Detail })
+                    : TypedResults.Problem(statusCode: problem.Status, title: problem.Title, detail: problem.Detail);
+            }
+            outbound = outbound with { Template = prepared!.Content };
+            (purposeOf, text) = (prepared.Purpose, prepared.Text);
+        }
         var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, outbound.Kind, now, DeliveryStatus.Queued)
         {
-            Text = outbound.Text,
+            Text = text,
             Media = outbound.Media is null ? [] : [outbound.Media],
             Location = outbound.Location,
             Template = outbound.Template,
             Interactive = outbound.Interactive,
-            Purpose = content.Purpose,
+            Purpose = purposeOf,
         };
         // Resolved before a replay, so a repeat that finishes a half-done request carries it too.
         if (outbound.Kind == MessageKind.Reaction)
@@ -144,8 +164,7 @@ public static class OutboundEndpoints
             return Refused(StatusCodes.Status409Conflict, SendRules.CareWindowClosed, "The customer care window is closed; a template is needed.",
                 SendRules.WindowClosedText(conversation?.Window ?? new CareWindow()), ("windowClosedAt", closed));
         }
-        if (SendRules.ConsentPurpose(content.Purpose) is { } purpose
-            && SendRules.ConsentRefusal(await s.Contacts.FindAsync(tenant.Id, phone, cancellationToken), purpose) is { } consent)
+        if (SendRules.ConsentPurpose(purposeOf) is { } purpose && SendRules.ConsentRefusal(contact, purpose) is { } consent)
         {
             return Refused(StatusCodes.Status409Conflict, consent.Code, "The contact's consent does not allow this message.", consent.Text);
         }
@@ -227,6 +246,7 @@ public sealed class ProviderEndpoints
     public TwilioClientOptions TwilioOptions() => new()
     {
         BaseUrl = Twilio.BaseUrl ?? new TwilioClientOptions().BaseUrl,
+        ContentBaseUrl = Twilio.ContentBaseUrl ?? new TwilioClientOptions().ContentBaseUrl,
         Timeout = Twilio.Timeout ?? new TwilioClientOptions().Timeout,
     };
 
@@ -240,9 +260,12 @@ public sealed class ProviderEndpoints
     {
         foreach (var (name, endpoint) in new[] { ("Twilio", Twilio), ("Meta", Meta) })
         {
-            if (endpoint.BaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.Query.Length > 0))
+            foreach (var (setting, url) in new[] { ("BaseUrl", endpoint.BaseUrl), ("ContentBaseUrl", endpoint.ContentBaseUrl) })
             {
-                yield return $"Providers:{name}:BaseUrl must be an absolute http(s) URL without a query.";
+                if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.Query.Length > 0))
+                {
+                    yield return $"Providers:{name}:{setting} must be an absolute http(s) URL without a query.";
+                }
             }
             if (endpoint.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMinutes(5)))
             {
@@ -255,5 +278,8 @@ public sealed class ProviderEndpoints
 public sealed class ProviderEndpoint
 {
     public Uri? BaseUrl { get; set; }
+
+    /// <summary>Twilio only: the Content API (templates), <c>https://content.twilio.com</c>.</summary>
+    public Uri? ContentBaseUrl { get; set; }
     public TimeSpan? Timeout { get; set; }
 }

@@ -16,7 +16,7 @@ public sealed record SendRequest(
     string? Text,
     MediaRequest? Media,
     LocationRequest? Location,
-    TemplateRequest? Template,
+    TemplateSendRequest? Template,
     InteractiveRequest? Interactive,
     ReactionRequest? Reaction);
 
@@ -25,10 +25,12 @@ public sealed record MediaRequest(string? Url, string? Caption, string? Filename
 public sealed record LocationRequest(double? Latitude, double? Longitude, string? Name, string? Address);
 
 /// <summary>
-/// A template by name and language (Meta, sandbox) or Content SID (Twilio), with its variables
-/// ("1", "2", … or names) and the purpose it serves: utility (the default), marketing or authentication.
+/// One of the tenant's approved templates by name; the language is optional (else the contact's,
+/// else the tenant's default). Parameters by the template's keys: body variables ("1", or
+/// "customer_name"), "header.1" for a text header's, "button.0" for a button's; a media header's
+/// file in <c>headerMedia</c>.
 /// </summary>
-public sealed record TemplateRequest(string? Name, string? Language, IReadOnlyDictionary<string, string?>? Variables, string? ContentSid, string? Category, MediaRequest? HeaderMedia);
+public sealed record TemplateSendRequest(string? Name, string? Language, IReadOnlyDictionary<string, string?>? Parameters, MediaRequest? HeaderMedia);
 
 public sealed record InteractiveRequest(string? Body, string? Header, string? Footer, IReadOnlyList<ButtonRequest>? Buttons, string? ListButton, IReadOnlyList<SectionRequest>? Sections);
 
@@ -41,8 +43,15 @@ public sealed record RowRequest(string? Id, string? Title, string? Description);
 /// <summary>A reaction to a message of the same conversation, by our message id; an empty emoji removes it.</summary>
 public sealed record ReactionRequest(string? MessageId, string? Emoji);
 
-/// <summary>A valid request: the message as the provider client takes it (its <c>To</c> set once the recipient is known) and its purpose.</summary>
-public sealed record SendContent(OutboundMessage Message, string Purpose);
+/// <summary>
+/// A valid request: the message as the provider client takes it (its <c>To</c> set once the
+/// recipient is known) and its purpose. A template is only named here: it is looked up (approved,
+/// in the contact's language) once the recipient is known, and its content filled in then.
+/// </summary>
+public sealed record SendContent(OutboundMessage Message, string Purpose, TemplateChoice? Template = null);
+
+/// <summary>Which template to send, with what.</summary>
+public sealed record TemplateChoice(string Name, string? Language, IReadOnlyDictionary<string, string> Parameters, MediaContent? HeaderMedia);
 
 public static partial class SendRequestValidation
 {
@@ -66,7 +75,8 @@ public static partial class SendRequestValidation
         }
         var kind = type == "template" ? MessageKind.Template : MessageKinds.FromWhatsAppType(type);
         var message = new OutboundMessage("", kind);
-        var purpose = kind == MessageKind.Template ? SendRules.Utility : SendRules.Service;
+        var purpose = SendRules.Service; // a template's purpose is its category, known once it is looked up
+        TemplateChoice? choice = null;
         switch (kind)
         {
             case MessageKind.Text:
@@ -82,7 +92,7 @@ public static partial class SendRequestValidation
                 message = message with { Location = Location(request.Location, errors) };
                 break;
             case MessageKind.Template:
-                (message, purpose) = Template(request.Template, tenant, message, errors) ?? (message, purpose);
+                choice = Template(request.Template, errors);
                 break;
             case MessageKind.Interactive:
                 message = message with { Interactive = Interactive(request.Interactive, errors) };
@@ -100,7 +110,7 @@ public static partial class SendRequestValidation
                 message = message with { Reaction = new ReactionContent(request.Reaction?.MessageId ?? "", request.Reaction?.Emoji ?? "") };
                 break;
         }
-        return errors.Count == 0 ? new SendContent(message, purpose) : null;
+        return errors.Count == 0 ? new SendContent(message, purpose, choice) : null;
     }
 
     private static MediaContent? Media(MediaRequest? media, string field, Dictionary<string, string[]> errors)
@@ -129,40 +139,25 @@ public static partial class SendRequestValidation
         return location?.Latitude is { } lat && location.Longitude is { } lon ? new LocationContent(lat, lon, Blank(location.Name), Blank(location.Address)) : null;
     }
 
-    private static (OutboundMessage Message, string Purpose)? Template(TemplateRequest? template, Tenant tenant, OutboundMessage message, Dictionary<string, string[]> errors)
+    private static TemplateChoice? Template(TemplateSendRequest? template, Dictionary<string, string[]> errors)
     {
         if (template is null)
         {
-            errors["template"] = ["A template message needs the template."];
+            errors["template"] = ["A template message needs the template: its name, and its parameters."];
             return null;
         }
-        var twilio = tenant.Provider.Type == ProviderSettings.TwilioType;
-        if (twilio && template.ContentSid is null) errors["template.contentSid"] = ["With Twilio a template is sent by its Content SID (HX…)."];
-        if (!twilio && (template.Name is null || !TemplateName().IsMatch(template.Name)))
+        if (!Templates.TemplateRequestValidation.IsValidName(template.Name)) errors["template.name"] = ["The template name is lowercase letters, digits and underscores (at most 512)."];
+        if (template.Language is not null && !TenantValidation.IsLanguageCode(template.Language)) errors["template.language"] = ["The language is a WhatsApp language code such as en, en_US or sv (or leave it out: the contact's, else the tenant's default)."];
+        if (template.Parameters?.Count > MaxVariables) errors["template.parameters"] = [$"At most {MaxVariables} parameters."];
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in template.Parameters ?? new Dictionary<string, string?>())
         {
-            errors["template.name"] = ["The template name is lowercase letters, digits and underscores (at most 512)."];
-        }
-        if (!twilio && (template.Language is null || !TenantValidation.IsLanguageCode(template.Language)))
-        {
-            errors["template.language"] = ["The template language is a WhatsApp language code such as en, en_US or sv."];
-        }
-        var purpose = template.Category?.ToLowerInvariant() ?? SendRules.Utility;
-        if (!SendRules.TemplatePurposes.Contains(purpose)) errors["template.category"] = ["The category is utility, marketing or authentication."];
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (template.Variables?.Count > MaxVariables) errors["template.variables"] = [$"At most {MaxVariables} variables."];
-        foreach (var (key, value) in template.Variables ?? new Dictionary<string, string?>())
-        {
-            if (value is null || value.Length > MaxVariableLength || string.IsNullOrWhiteSpace(value))
-            {
-                errors[$"template.variables.{(key.Length > 40 ? key[..40] : key)}"] = [$"A variable's value is 1 to {MaxVariableLength} characters, not blank."];
-            }
-            else variables[key] = value;
+            if (key.Length is 0 or > 64) errors["template.parameters"] = ["A parameter's key is the template's variable: \"1\", \"customer_name\", \"header.1\", \"button.0\"."];
+            else if (value?.Length > MaxVariableLength) errors[$"template.parameters.{key}"] = [$"A parameter is at most {MaxVariableLength} characters."];
+            else parameters[key] = value ?? "";
         }
         var headerMedia = template.HeaderMedia is null ? null : Media(template.HeaderMedia, "template.headerMedia", errors);
-        return (message with
-        {
-            Template = new TemplateContent(template.Name ?? template.ContentSid ?? "", template.Language ?? tenant.DefaultLanguage, variables, template.ContentSid, headerMedia),
-        }, purpose);
+        return template.Name is null ? null : new TemplateChoice(template.Name, template.Language, parameters, headerMedia);
     }
 
     private static InteractiveContent? Interactive(InteractiveRequest? interactive, Dictionary<string, string[]> errors)

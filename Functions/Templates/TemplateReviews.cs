@@ -27,7 +27,7 @@ public sealed class TemplateReviews(TemplateStore store, ILogger<TemplateReviews
         _ => null,
     };
 
-    public async Task<MessageTemplate?> ApplyAsync(string tenantId, TemplateStatusEvent review, CancellationToken cancellationToken)
+    public async Task<MessageTemplate?> ApplyAsync(string tenantId, TemplateStatusEvent review, CancellationToken cancellationToken, string? qualityRating = null)
     {
         if (StatusFor(review.Status) is not { } status)
         {
@@ -41,7 +41,7 @@ public sealed class TemplateReviews(TemplateStore store, ILogger<TemplateReviews
             logger.LogInformation("Template {TemplateId} is not one of tenant {Tenant}'s; ignored", review.ProviderTemplateId, tenantId);
             return null;
         }
-        var quality = review.Status.Equals("FLAGGED", StringComparison.OrdinalIgnoreCase) ? "RED" : null;
+        var quality = qualityRating ?? (review.Status.Equals("FLAGGED", StringComparison.OrdinalIgnoreCase) ? "RED" : null);
         return await store.UpdateAsync(tenantId, template.Name, template.Language, template.Version, "reviewed", t => t with
         {
             Status = status,

@@ -175,6 +175,17 @@ public sealed class TemplateStore(ITableStore tables, TimeProvider time)
         return true;
     }
 
+    private const string PromotionalWordsKey = "s:promotional-words";
+
+    /// <summary>The tenant's own promotional words for the linter, by language (or <c>*</c>).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> PromotionalWordsAsync(string tenantId, CancellationToken cancellationToken) =>
+        await tables.GetEntityIfExistsAsync(Table, tenantId, PromotionalWordsKey, cancellationToken) is { } row && row.GetString("Words") is { } json
+            ? JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<string>>>(json) ?? []
+            : new Dictionary<string, IReadOnlyList<string>>();
+
+    public Task SetPromotionalWordsAsync(string tenantId, IReadOnlyDictionary<string, IReadOnlyList<string>> words, CancellationToken cancellationToken) =>
+        tables.UpsertAsync(Table, new TableEntity(tenantId, PromotionalWordsKey) { ["Words"] = JsonSerializer.Serialize(words) }, cancellationToken: cancellationToken);
+
     public async Task<IReadOnlyList<TemplateEvent>> HistoryAsync(string tenantId, string name, string language, CancellationToken cancellationToken)
     {
         var prefix = $"h:{name}:{language}:";
