@@ -61,6 +61,7 @@ public sealed class SendingApp : IAsyncDisposable
         {
             ["Providers:Meta:BaseUrl"] = meta.BaseUrl.ToString(),
             ["Providers:Twilio:BaseUrl"] = twilio.BaseUrl.ToString(),
+            ["Providers:Twilio:ContentBaseUrl"] = twilio.BaseUrl.ToString(),
             ["Providers:Meta:Timeout"] = "00:00:02", // short for the time-out test, long enough for a busy machine
             ["Queues:MaxPollingInterval"] = "00:00:00.100",
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",

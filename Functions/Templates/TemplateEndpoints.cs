@@ -142,6 +142,8 @@ public static class TemplateEndpoints
             { Kind: SubmissionRefusalKind.NotADraft } r => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Only a draft is submitted.", detail: r.Detail),
             { Kind: SubmissionRefusalKind.LintErrors } r => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "WhatsApp would refuse this template.",
                 detail: r.Detail, extensions: new Dictionary<string, object?> { ["findings"] = r.Findings }),
+            { Kind: SubmissionRefusalKind.NotSupported } r => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: $"This template cannot be submitted through {tenant.Provider.Type}.", detail: r.Detail),
             { } r => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The provider refused the template.", detail: r.Detail),
         };
     }

@@ -18,6 +18,9 @@ public sealed class TemplateStore(ITableStore tables, TimeProvider time)
     public const string Table = "Templates";
     private const int MaxAttempts = 8;
 
+    /// <summary>Orders history rows written in the same clock tick (a test clock, or a fast sequence).</summary>
+    private long _sequence;
+
     private static string VersionsPrefix(string name, string language) => $"v:{name}:{language}:";
 
     private static string VersionKey(string name, string language, int version) => $"{VersionsPrefix(name, language)}{version:D4}";
@@ -201,7 +204,7 @@ public sealed class TemplateStore(ITableStore tables, TimeProvider time)
     private Task RecordAsync(string tenantId, MessageTemplate template, string @event, string? detail, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
-        return tables.UpsertAsync(Table, new TableEntity(tenantId, $"h:{template.Name}:{template.Language}:{at.UtcTicks:D19}:{Random.Shared.Next(0x10000):x4}")
+        return tables.UpsertAsync(Table, new TableEntity(tenantId, $"h:{template.Name}:{template.Language}:{at.UtcTicks:D19}:{Interlocked.Increment(ref _sequence):D12}")
         {
             ["At"] = at,
             ["Version"] = template.Version,

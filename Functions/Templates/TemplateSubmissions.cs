@@ -21,6 +21,8 @@ public enum SubmissionRefusalKind
     LintErrors,
     /// <summary>The provider refused the submission (its code and text in the detail).</summary>
     ProviderRefused,
+    /// <summary>What this template needs cannot be submitted through this provider from here (the detail says what).</summary>
+    NotSupported,
 }
 
 public sealed record SubmissionRefusal(SubmissionRefusalKind Kind, string Detail, IReadOnlyList<LintFinding>? Findings = null);
@@ -81,6 +83,13 @@ public sealed class TemplateSubmissions(
             var back = await store.UpdateAsync(tenant.Id, name, language, claimed.Version, "submission refused",
                 t => t with { Status = TemplateStatus.Draft, SubmittedOn = null }, cancellationToken, detail: $"{ex.Error.Reason} ({ex.Error.Code}): {ex.Error.Message}");
             return new(back, new(SubmissionRefusalKind.ProviderRefused, $"{tenant.Provider.Type} refused it: {ex.Error.Reason} ({ex.Error.Code}) {ex.Error.Message}"));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            // Nothing was sent: the provider's rules (or what we can build) rule this template out.
+            var back = await store.UpdateAsync(tenant.Id, name, language, claimed.Version, "not submitted",
+                t => t with { Status = TemplateStatus.Draft, SubmittedOn = null }, cancellationToken, detail: ex.Message);
+            return new(back, new(SubmissionRefusalKind.NotSupported, ex.Message));
         }
         catch (SendOutcomeUnknownException ex)
         {
