@@ -14,18 +14,14 @@ public static partial class ContactEndpoints
     {
         builder.GetStorageLayout().AddTables(Contact.Table);
         builder.Services.AddSingleton<ContactBook>();
-        static void AdminOrAgent(RouteHandlerBuilder e) =>
-            e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
-        static void AdminOnly(RouteHandlerBuilder e) =>
-            e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
         builder.GetFunctionCatalog()
-            .AddHttp("UpsertContact", "POST", "contacts", UpsertContactAsync, AdminOrAgent)
-            .AddHttp("ListContacts", "GET", "contacts", ListContactsAsync, AdminOrAgent)
-            .AddHttp("GetContact", "GET", "contacts/{phone}", GetContactAsync, AdminOrAgent)
-            .AddHttp("UpdateContact", "PATCH", "contacts/{phone}", UpdateContactAsync, AdminOrAgent)
-            .AddHttp("EraseContact", "DELETE", "contacts/{phone}", EraseContactAsync, AdminOnly)
-            .AddHttp("RecordConsent", "POST", "contacts/{phone}/consent", RecordConsentAsync, AdminOrAgent)
-            .AddHttp("GetConsentHistory", "GET", "contacts/{phone}/consent", GetConsentHistoryAsync, AdminOrAgent);
+            .AddHttp("UpsertContact", "POST", "contacts", UpsertContactAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("ListContacts", "GET", "contacts", ListContactsAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("GetContact", "GET", "contacts/{phone}", GetContactAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("UpdateContact", "PATCH", "contacts/{phone}", UpdateContactAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("EraseContact", "DELETE", "contacts/{phone}", EraseContactAsync, TenantAccess.Admin)
+            .AddHttp("RecordConsent", "POST", "contacts/{phone}/consent", RecordConsentAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("GetConsentHistory", "GET", "contacts/{phone}/consent", GetConsentHistoryAsync, TenantAccess.AdminOrAgent);
         return builder;
     }
 

@@ -10,10 +10,9 @@ public static class ConversationEndpoints
 {
     public static FunctionCatalog AddConversationFunctions(this FunctionCatalog catalog)
     {
-        static void Agents(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
         return catalog
-            .AddHttp("GetConversation", "GET", "conversations/{conversationId}", GetConversationAsync, Agents)
-            .AddHttp("ListConversationMessages", "GET", "conversations/{conversationId}/messages", ListMessagesAsync, Agents);
+            .AddHttp("GetConversation", "GET", "conversations/{conversationId}", GetConversationAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("ListConversationMessages", "GET", "conversations/{conversationId}/messages", ListMessagesAsync, TenantAccess.AdminOrAgent);
     }
 
     public static async Task<Results<Ok<ConversationView>, ProblemHttpResult>> GetConversationAsync(

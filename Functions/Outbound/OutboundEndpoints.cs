@@ -39,11 +39,10 @@ public static class OutboundEndpoints
         builder.Services.AddSingleton<MessageTrace>();
         builder.Services.AddSingleton<OutboundMessages>();
         builder.Services.AddSingleton<RecipientPacing>();
-        static void Senders(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
         builder.GetFunctionCatalog()
-            .AddHttp("SendMessage", "POST", "messages", SendToPhoneAsync, Senders)
-            .AddHttp("SendConversationMessage", "POST", "conversations/{conversationId}/messages", SendInConversationAsync, Senders)
-            .AddHttp("GetMessage", "GET", "messages/{messageId}", GetMessageAsync, Senders)
+            .AddHttp("SendMessage", "POST", "messages", SendToPhoneAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("SendConversationMessage", "POST", "conversations/{conversationId}/messages", SendInConversationAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("GetMessage", "GET", "messages/{messageId}", GetMessageAsync, TenantAccess.AdminOrAgent)
             .AddQueue<SendMessageHandler>("SendQueuedMessage", OutboundMessages.Queue);
         return builder;
     }

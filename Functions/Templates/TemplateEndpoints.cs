@@ -13,19 +13,17 @@ public static class TemplateEndpoints
 {
     public static FunctionCatalog AddTemplateFunctions(this FunctionCatalog catalog)
     {
-        static void Admins(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
-        static void Readers(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
         return catalog
-            .AddHttp("CreateTemplate", "POST", "templates", CreateAsync, Admins)
-            .AddHttp("ListTemplates", "GET", "templates", ListAsync, Readers)
-            .AddHttp("LintTemplate", "POST", "templates/lint", LintAsync, Readers)
-            .AddHttp("GetPromotionalWords", "GET", "templates/promotional-words", GetPromotionalWordsAsync, Readers)
-            .AddHttp("SetPromotionalWords", "PUT", "templates/promotional-words", SetPromotionalWordsAsync, Admins)
-            .AddHttp("GetTemplate", "GET", "templates/{name}/{language}", GetAsync, Readers)
-            .AddHttp("EditTemplate", "PUT", "templates/{name}/{language}", EditAsync, Admins)
-            .AddHttp("DeleteTemplate", "DELETE", "templates/{name}/{language}", DeleteAsync, Admins)
-            .AddHttp("PreviewTemplate", "POST", "templates/{name}/{language}/preview", PreviewAsync, Readers)
-            .AddHttp("SubmitTemplate", "POST", "templates/{name}/{language}/submit", SubmitAsync, Admins);
+            .AddHttp("CreateTemplate", "POST", "templates", CreateAsync, TenantAccess.Admin)
+            .AddHttp("ListTemplates", "GET", "templates", ListAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("LintTemplate", "POST", "templates/lint", LintAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("GetPromotionalWords", "GET", "templates/promotional-words", GetPromotionalWordsAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("SetPromotionalWords", "PUT", "templates/promotional-words", SetPromotionalWordsAsync, TenantAccess.Admin)
+            .AddHttp("GetTemplate", "GET", "templates/{name}/{language}", GetAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("EditTemplate", "PUT", "templates/{name}/{language}", EditAsync, TenantAccess.Admin)
+            .AddHttp("DeleteTemplate", "DELETE", "templates/{name}/{language}", DeleteAsync, TenantAccess.Admin)
+            .AddHttp("PreviewTemplate", "POST", "templates/{name}/{language}/preview", PreviewAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("SubmitTemplate", "POST", "templates/{name}/{language}/submit", SubmitAsync, TenantAccess.Admin);
     }
 
     public sealed record TemplateServices(ClaimsPrincipal User, TemplateStore Store, TenantDirectory Tenants);

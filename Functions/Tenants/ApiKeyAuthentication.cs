@@ -75,3 +75,19 @@ internal sealed class ApiKeyAuthentication(
         return Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context);
     }
 }
+
+/// <summary>Who may call a tenant's endpoint: a key of the tenant with one of these roles (pass as an endpoint's configuration).</summary>
+public static class TenantAccess
+{
+    /// <summary>Tenant admins only: settings, keys, templates, erasure.</summary>
+    public static void Admin(RouteHandlerBuilder endpoint) => Roles(endpoint, "admin");
+
+    /// <summary>Tenant admins and agents: the inbox, contacts, sending.</summary>
+    public static void AdminOrAgent(RouteHandlerBuilder endpoint) => Roles(endpoint, "admin", "agent");
+
+    /// <summary>Any key of a tenant, whatever its role.</summary>
+    public static void AnyRole(RouteHandlerBuilder endpoint) => endpoint.RequireAuthorization(p => p.RequireClaim(ApiKeyAuthentication.TenantClaim));
+
+    private static void Roles(RouteHandlerBuilder endpoint, params string[] roles) =>
+        endpoint.RequireAuthorization(p => p.RequireRole(roles).RequireClaim(ApiKeyAuthentication.TenantClaim));
+}

@@ -9,11 +9,10 @@ public static class ApiKeyEndpoints
 {
     public static FunctionCatalog AddApiKeyFunctions(this FunctionCatalog catalog)
     {
-        static void TenantAdminOnly(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
         return catalog
-            .AddHttp("CreateApiKey", "POST", "keys", CreateApiKeyAsync, TenantAdminOnly)
-            .AddHttp("ListApiKeys", "GET", "keys", ListApiKeysAsync, TenantAdminOnly)
-            .AddHttp("RevokeApiKey", "DELETE", "keys/{keyId}", RevokeApiKeyAsync, TenantAdminOnly);
+            .AddHttp("CreateApiKey", "POST", "keys", CreateApiKeyAsync, TenantAccess.Admin)
+            .AddHttp("ListApiKeys", "GET", "keys", ListApiKeysAsync, TenantAccess.Admin)
+            .AddHttp("RevokeApiKey", "DELETE", "keys/{keyId}", RevokeApiKeyAsync, TenantAccess.Admin);
     }
 
     public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateApiKeyAsync(

@@ -25,9 +25,9 @@ public static class TenantEndpoints
         }
 
         builder.GetFunctionCatalog()
-            .AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, e => e.RequireAuthorization(p => p.RequireClaim(ApiKeyAuthentication.TenantClaim)))
+            .AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, TenantAccess.AnyRole)
             .AddHttp("SetConsentSettings", "PUT", "tenant/consent", SetConsentSettingsAsync,
-                e => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim)))
+                TenantAccess.Admin)
             .AddTenantAdminFunctions()
             .AddApiKeyFunctions();
         return builder;

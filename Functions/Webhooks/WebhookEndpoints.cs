@@ -18,13 +18,12 @@ public static class WebhookEndpoints
 {
     public static FunctionCatalog AddWebhookFunctions(this FunctionCatalog catalog)
     {
-        static void TenantAdmin(RouteHandlerBuilder e) => e.RequireAuthorization(p => p.RequireRole("admin").RequireClaim(ApiKeyAuthentication.TenantClaim));
         return catalog
             .AddHttp("TwilioWebhook", "POST", "webhooks/twilio/{tenant}", ReceiveTwilioAsync)
             .AddHttp("MetaWebhookVerification", "GET", "webhooks/meta/{tenant}", VerifyMetaSubscriptionAsync)
             .AddHttp("MetaWebhook", "POST", "webhooks/meta/{tenant}", ReceiveMetaAsync)
-            .AddHttp("ListWebhookEvents", "GET", "webhooks/events", ListEventsAsync, TenantAdmin)
-            .AddHttp("ReplayWebhookEvent", "POST", "webhooks/events/{eventId}/replay", ReplayEventAsync, TenantAdmin);
+            .AddHttp("ListWebhookEvents", "GET", "webhooks/events", ListEventsAsync, TenantAccess.Admin)
+            .AddHttp("ReplayWebhookEvent", "POST", "webhooks/events/{eventId}/replay", ReplayEventAsync, TenantAccess.Admin);
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReceiveTwilioAsync(

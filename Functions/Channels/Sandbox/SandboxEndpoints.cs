@@ -21,11 +21,9 @@ public static class SandboxEndpoints
 
     public static FunctionCatalog AddSandboxFunctions(this FunctionCatalog catalog)
     {
-        static void AdminOrAgent(RouteHandlerBuilder e) =>
-            e.RequireAuthorization(p => p.RequireRole("admin", "agent").RequireClaim(ApiKeyAuthentication.TenantClaim));
         return catalog
-            .AddHttp("SandboxInbound", "POST", "sandbox/inbound", SimulateInboundAsync, AdminOrAgent)
-            .AddHttp("ListSandboxMessages", "GET", "sandbox/messages", ListMessagesAsync, AdminOrAgent);
+            .AddHttp("SandboxInbound", "POST", "sandbox/inbound", SimulateInboundAsync, TenantAccess.AdminOrAgent)
+            .AddHttp("ListSandboxMessages", "GET", "sandbox/messages", ListMessagesAsync, TenantAccess.AdminOrAgent);
     }
 
     /// <summary>What the sandbox endpoints need, bundled to keep signatures short.</summary>
