@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -48,9 +47,7 @@ namespace Functions.Channels.Twilio;
 /// </remarks>
 public sealed partial class TwilioClient
 {
-    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
-
-    private readonly HttpClient _http;
+    private readonly TwilioTransport _transport;
     private readonly TwilioClientOptions _options;
     private readonly ILogger _logger;
 
@@ -64,9 +61,9 @@ public sealed partial class TwilioClient
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _http = http;
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _transport = new TwilioTransport(http, options, _logger);
     }
 
     /// <summary>Sends one message and returns Twilio's message SID and first status.</summary>
@@ -84,60 +81,12 @@ public sealed partial class TwilioClient
         {
             Content = new FormUrlEncodedContent(fields),
         };
-        var (user, password) = account.BasicCredentials;
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        request.Headers.Accept.Add(Json);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
-        HttpResponseMessage response;
-        try
-        {
-            // ResponseContentRead: the body is read under the same time-out.
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            // The caller's own cancellation, reported with the caller's token (not our linked one).
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (OperationCanceledException ex)
-        {
-            // Our time-out (or HttpClient.Timeout): the request may be at Twilio already.
-            LogOutcomeUnknown(_logger, account.AccountSid, E164.Mask(message.To), "no answer in time", null);
-            throw new SendOutcomeUnknownException($"Twilio did not answer within {_options.Timeout.TotalSeconds:0.###} s; the message may or may not have been accepted.", ex);
-        }
-        catch (HttpRequestException ex) when (NothingWasSent(ex))
-        {
-            LogUnreachable(_logger, account.AccountSid, ex.HttpRequestError.ToString(), null);
-            throw new ChannelSendException(
-                new ProviderError(ex.HttpRequestError.ToString(), $"Could not connect to Twilio: {ex.Message}", FailureReason.ProviderUnavailable),
-                httpStatus: 0);
-        }
-        catch (HttpRequestException ex)
-        {
-            LogOutcomeUnknown(_logger, account.AccountSid, E164.Mask(message.To), ex.HttpRequestError.ToString(), null);
-            throw new SendOutcomeUnknownException($"The connection to Twilio failed after the request started ({ex.HttpRequestError}); the message may or may not have been accepted.", ex);
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-            {
-                var receipt = ReadReceipt(body)
-                    ?? throw new SendOutcomeUnknownException($"Twilio answered HTTP {status} but the answer has no message SID; the message was probably accepted but cannot be tracked.");
-                LogAccepted(_logger, receipt.ProviderMessageId, E164.Mask(message.To), receipt.Status, null);
-                return receipt;
-            }
-
-            var (code, text) = ReadError(body);
-            var error = TwilioErrors.ToProviderError(code, text ?? response.ReasonPhrase, status);
-            var retryAfter = RetryAfter(response, _options.TimeProvider);
-            LogRefused(_logger, account.AccountSid, E164.Mask(message.To), status, error.Code, error.Reason, null);
-            throw new ChannelSendException(error, status, retryAfter);
-        }
+        var to = E164.Mask(message.To);
+        var (status, body) = await _transport.SendAsync(account, request, $"message to {to}", cancellationToken).ConfigureAwait(false);
+        var receipt = ReadReceipt(body)
+            ?? throw new SendOutcomeUnknownException($"Twilio answered HTTP {status} but the answer has no message SID; the message was probably accepted but cannot be tracked.");
+        LogAccepted(_logger, receipt.ProviderMessageId, to, receipt.Status, null);
+        return receipt;
     }
 
     private Uri MessagesUri(string accountSid)
@@ -145,13 +94,6 @@ public sealed partial class TwilioClient
         var baseUrl = _options.BaseUrl.AbsoluteUri.TrimEnd('/');
         return new Uri($"{baseUrl}/2010-04-01/Accounts/{Uri.EscapeDataString(accountSid)}/Messages.json");
     }
-
-    /// <summary>
-    /// A connection that never opened (refused, no route, DNS, TLS handshake) carried no request,
-    /// so repeating it is safe. Everything else may have happened after the request was written.
-    /// </summary>
-    internal static bool NothingWasSent(HttpRequestException ex) =>
-        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
 
     /// <summary>The form fields for one message, in a stable order.</summary>
     internal static List<KeyValuePair<string, string>> BuildForm(TwilioAccount account, OutboundMessage message)
@@ -340,57 +282,9 @@ public sealed partial class TwilioClient
         _ => null,
     };
 
-    /// <summary>Twilio's error body: <c>{"code": 21211, "message": "…", "more_info": "…", "status": 400}</c>.</summary>
-    internal static (int? Code, string? Message) ReadError(byte[] body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
-            int? code = root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) ? n
-                : c.ValueKind == JsonValueKind.String && int.TryParse(c.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m
-                : null;
-            var message = root.TryGetProperty("message", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            return (code, message);
-        }
-        catch (JsonException)
-        {
-            return (null, null); // Not Twilio's JSON (a proxy's page): the HTTP status still says enough.
-        }
-    }
-
-    /// <summary><c>Retry-After</c> as seconds or an HTTP date, never negative; null when absent or unreadable.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-        if (header?.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
-    }
-
     [GeneratedRegex("^HX[0-9a-fA-F]{32}$")]
     internal static partial Regex ContentSidPattern();
 
     [LoggerMessage(1, LogLevel.Information, "Twilio accepted message {MessageSid} to {To} with status {Status}.")]
     private static partial void LogAccepted(ILogger logger, string messageSid, string to, DeliveryStatus status, Exception? exception);
-
-    [LoggerMessage(2, LogLevel.Warning, "Twilio account {AccountSid} refused a message to {To}: HTTP {HttpStatus}, code {Code} ({Reason}).")]
-    private static partial void LogRefused(ILogger logger, string accountSid, string to, int httpStatus, string code, FailureReason reason, Exception? exception);
-
-    [LoggerMessage(3, LogLevel.Warning, "Could not connect to Twilio for account {AccountSid} ({Error}); nothing was sent.")]
-    private static partial void LogUnreachable(ILogger logger, string accountSid, string error, Exception? exception);
-
-    [LoggerMessage(4, LogLevel.Warning, "Twilio account {AccountSid}: the send to {To} has an unknown outcome: {Why}.")]
-    private static partial void LogOutcomeUnknown(ILogger logger, string accountSid, string to, string why, Exception? exception);
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Functions.Templates;
@@ -33,9 +32,7 @@ namespace Functions.Channels.Twilio;
 /// </summary>
 public sealed partial class TwilioContentClient
 {
-    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
-
-    private readonly HttpClient _http;
+    private readonly TwilioTransport _transport;
     private readonly TwilioClientOptions _options;
     private readonly ILogger _logger;
 
@@ -49,9 +46,9 @@ public sealed partial class TwilioContentClient
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _http = http;
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _transport = new TwilioTransport(http, options, _logger);
     }
 
     /// <summary>
@@ -168,10 +165,7 @@ public sealed partial class TwilioContentClient
         }
     }
 
-    /// <summary>
-    /// One request with Basic auth under the client's time-out, failures mapped as
-    /// <see cref="TwilioClient"/> maps a send's; returns the body of a 2xx answer.
-    /// </summary>
+    /// <summary>One Content API request through <see cref="TwilioTransport"/>; returns the body of a 2xx answer.</summary>
     private async Task<byte[]> SendAsync(TwilioAccount account, HttpMethod method, Uri uri, byte[]? json, string what, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, uri);
@@ -180,52 +174,8 @@ public sealed partial class TwilioContentClient
             request.Content = new ByteArrayContent(json);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
-        var (user, password) = account.BasicCredentials;
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        request.Headers.Accept.Add(Json);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (OperationCanceledException ex)
-        {
-            LogOutcomeUnknown(_logger, account.AccountSid, what, "no answer in time", null);
-            throw new SendOutcomeUnknownException($"Twilio did not answer the {what} within {_options.Timeout.TotalSeconds:0.###} s; it may or may not have been processed.", ex);
-        }
-        catch (HttpRequestException ex) when (TwilioClient.NothingWasSent(ex))
-        {
-            LogUnreachable(_logger, account.AccountSid, what, ex.HttpRequestError.ToString(), null);
-            throw new ChannelSendException(
-                new ProviderError(ex.HttpRequestError.ToString(), $"Could not connect to Twilio's Content API: {ex.Message}", FailureReason.ProviderUnavailable),
-                httpStatus: 0);
-        }
-        catch (HttpRequestException ex)
-        {
-            LogOutcomeUnknown(_logger, account.AccountSid, what, ex.HttpRequestError.ToString(), null);
-            throw new SendOutcomeUnknownException($"The connection to Twilio failed during the {what} ({ex.HttpRequestError}); it may or may not have been processed.", ex);
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-            {
-                return body;
-            }
-            var (code, text) = TwilioClient.ReadError(body);
-            var error = TwilioErrors.ToProviderError(code, text ?? response.ReasonPhrase, status);
-            LogRefused(_logger, account.AccountSid, what, status, error.Code, error.Reason, null);
-            throw new ChannelSendException(error, status, TwilioClient.RetryAfter(response, _options.TimeProvider));
-        }
+        var (_, body) = await _transport.SendAsync(account, request, what, cancellationToken).ConfigureAwait(false);
+        return body;
     }
 
     /// <summary><c>{"name":"order_shipped","category":"UTILITY"}</c></summary>
@@ -277,13 +227,4 @@ public sealed partial class TwilioContentClient
 
     [LoggerMessage(12, LogLevel.Information, "Twilio account {AccountSid} asked WhatsApp to approve content {ContentSid} as {TemplateName}: {Status}.")]
     private static partial void LogApprovalRequested(ILogger logger, string accountSid, string contentSid, string templateName, string status, Exception? exception);
-
-    [LoggerMessage(13, LogLevel.Warning, "Twilio account {AccountSid} refused a {What}: HTTP {HttpStatus}, code {Code} ({Reason}).")]
-    private static partial void LogRefused(ILogger logger, string accountSid, string what, int httpStatus, string code, FailureReason reason, Exception? exception);
-
-    [LoggerMessage(14, LogLevel.Warning, "Could not connect to Twilio's Content API for account {AccountSid} ({What}, {Error}); nothing was sent.")]
-    private static partial void LogUnreachable(ILogger logger, string accountSid, string what, string error, Exception? exception);
-
-    [LoggerMessage(15, LogLevel.Warning, "Twilio account {AccountSid}: the {What} has an unknown outcome: {Why}.")]
-    private static partial void LogOutcomeUnknown(ILogger logger, string accountSid, string what, string why, Exception? exception);
 }
