@@ -63,6 +63,7 @@ public sealed class SendingApp : IAsyncDisposable
             ["Providers:Twilio:BaseUrl"] = twilio.BaseUrl.ToString(),
             ["Providers:Twilio:ContentBaseUrl"] = twilio.BaseUrl.ToString(),
             ["Providers:Meta:Timeout"] = "00:00:02", // short for the time-out test, long enough for a busy machine
+            ["Providers:MediaExamplesFromPrivateNetworks"] = "true", // template example files come from the fakes on 127.0.0.1
             ["Queues:MaxPollingInterval"] = "00:00:00.100",
             ["Outbound:RetryBaseDelay"] = "00:00:00.050",
             ["Outbound:RetryMaxDelay"] = "00:00:00.300",

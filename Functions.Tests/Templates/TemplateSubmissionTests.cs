@@ -129,19 +129,92 @@ public sealed class TemplateSubmissionTests : IAsyncLifetime
         Assert.Equal("""{"1":"Ada","2":"#7","3":"7"}""", message.Single("ContentVariables"));
     }
 
+    private const string AppId = "987654321012345";
+    private static readonly byte[] Pdf = [.. "%PDF-1.4\n"u8, 0x00, 0xE2, 0xE3, 0xCF, 0xD3, 0x0A];
+
+    private async Task CreateReceiptTemplateAsync(string name, string path) =>
+        (await _app.MetaAdmin.PostAsJsonAsync("/api/templates", new
+        {
+            name, language = "en_US", category = "UTILITY",
+            components = new { header = new { format = "document", mediaExampleUrl = new Uri(_app.Meta.BaseUrl, path).ToString() }, body = "Here is your receipt. Thank you for shopping with us.", bodyExamples = new Dictionary<string, string>() },
+        })).EnsureSuccessStatusCode();
+
+    private async Task SetAppIdAsync() =>
+        (await _app.Api.Operator().PatchAsJsonAsync("/api/operator/tenants/mt", new { provider = new { type = "meta", appId = AppId } })).EnsureSuccessStatusCode();
+
     [Fact]
     public async Task AMetaMediaHeaderTemplateIsRefusedUpFrontAndStaysADraft()
     {
-        await _app.MetaAdmin.PostAsJsonAsync("/api/templates", new
-        {
-            name = "receipt_pdf", language = "en_US", category = "UTILITY",
-            components = new { header = new { format = "document", mediaExampleUrl = "https://cdn.example.com/receipt.pdf" }, body = "Here is your receipt. Thank you for shopping with us.", bodyExamples = new Dictionary<string, string>() },
-        });
+        // Without the tenant's Meta app id the example cannot be uploaded: refused with the reason, nothing fetched or sent.
+        await CreateReceiptTemplateAsync("receipt_pdf", "/files/receipt.pdf");
 
         var submitted = await _app.MetaAdmin.PostAsync("/api/templates/receipt_pdf/en_US/submit", null);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, submitted.StatusCode);
+        Assert.Contains("appId", (await SendingApp.ReadProblemAsync(submitted)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(TemplateStatus.Draft, (await DetailAsync(_app.MetaAdmin, "receipt_pdf")).Latest.Status);
+        Assert.Empty(_app.Meta.Requests);
+    }
+
+    [Fact]
+    public async Task AMetaMediaHeaderExampleIsFetchedUploadedAndItsHandleSubmitted()
+    {
+        await SetAppIdAsync();
+        const string session = "upload:MTphdHRhY2htZW50OjQ5ZjM3=?sig=ARZqkGCA_uQMx";
+        const string handle = "4::YXBwbGljYXRpb24vcGRm:ARa1ZDhwbLZM3EENeeg";
+        _app.Meta.Respond = r => (r.Method, r.PathAndQuery.Split('?')[0]) switch
+        {
+            ("GET", "/files/receipt.pdf") => GraphReply.File(Pdf, "application/pdf"),
+            ("POST", $"/v25.0/{AppId}/uploads") => new GraphReply(200, $$"""{"id":"{{session}}"}"""),
+            ("POST", "/v25.0/upload:MTphdHRhY2htZW50OjQ5ZjM3=") => new GraphReply(200, $$"""{"h":"{{handle}}"}"""),
+            _ => new GraphReply(200, """{"id":"594425479261596","status":"PENDING","category":"UTILITY"}"""),
+        };
+        await CreateReceiptTemplateAsync("receipt_doc", "/files/receipt.pdf");
+
+        var submitted = await _app.MetaAdmin.PostAsync("/api/templates/receipt_doc/en_US/submit", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var requests = _app.Meta.Requests;
+        Assert.Equal(["GET /files/receipt.pdf", $"POST /v25.0/{AppId}/uploads?file_name=receipt.pdf&file_length={Pdf.Length}&file_type=application%2Fpdf",
+            $"POST /v25.0/{session}", "POST /v25.0/102290129340398/message_templates"], requests.Select(r => $"{r.Method} {r.PathAndQuery}"));
+        Assert.Null(requests[0].Header("Authorization")); // the example's host never sees the token
+        Assert.Equal($"Bearer {SendingApp.MetaToken}", requests[1].Header("Authorization"));
+        Assert.Equal($"OAuth {SendingApp.MetaToken}", requests[2].Header("Authorization"));
+        Assert.Equal("0", requests[2].Header("file_offset"));
+        Assert.Equal(Pdf, requests[2].RawBody);
+        using (var body = JsonDocument.Parse(requests[3].Body))
+        {
+            var header = body.RootElement.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "HEADER");
+            Assert.Equal("DOCUMENT", header.GetProperty("format").GetString());
+            Assert.Equal($$"""["{{handle}}"]""", header.GetProperty("example").GetProperty("header_handle").GetRawText());
+        }
+        var pending = (await DetailAsync(_app.MetaAdmin, "receipt_doc")).Latest;
+        Assert.Equal((TemplateStatus.Pending, "594425479261596"), (pending.Status, pending.ProviderTemplateId));
+    }
+
+    [Theory]
+    [InlineData("missing", "HTTP 404")]
+    [InlineData("huge", "at most 16 MB")]
+    [InlineData("png", "application/pdf")]
+    public async Task AnExampleThatCannotBeFetchedOrUsedRefusesTheSubmissionAndKeepsTheDraft(string file, string reason)
+    {
+        await SetAppIdAsync();
+        var huge = new byte[16 * 1024 * 1024 + 1];
+        _app.Meta.Respond = r => r.PathAndQuery switch
+        {
+            "/files/huge" => GraphReply.File(huge, "application/pdf"),
+            "/files/png" => GraphReply.File([0x89, 0x50, 0x4E, 0x47], "image/png"),
+            _ => new GraphReply(404, "not found"),
+        };
+        await CreateReceiptTemplateAsync("receipt_" + file, "/files/" + file);
+
+        var submitted = await _app.MetaAdmin.PostAsync($"/api/templates/receipt_{file}/en_US/submit", null);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, submitted.StatusCode);
+        Assert.Contains(reason, (await SendingApp.ReadProblemAsync(submitted)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var detail = await DetailAsync(_app.MetaAdmin, "receipt_" + file);
+        Assert.Equal(TemplateStatus.Draft, detail.Latest.Status);
+        Assert.Equal("not submitted", detail.History[^1].Event);
         Assert.DoesNotContain(_app.Meta.Requests, r => r.Method == "POST");
     }
 }

@@ -83,6 +83,42 @@ public sealed class TenantAdminEndpointsTests : IAsyncLifetime
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    private static object MetaProvider(string? appId) => new
+    {
+        type = "meta", phoneNumberId = "106540352242922", businessAccountId = "102290129340398",
+        accessToken = "EAAG-secret-token", appSecret = "0123456789abcdef0123456789abcdef", verifyToken = "verify-me", appId,
+    };
+
+    [Theory]
+    [InlineData("12ab34")]
+    [InlineData("1234")]
+    [InlineData(" 123456789012345")]
+    public async Task AMetaAppIdIsDigits(string appId)
+    {
+        var response = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "X", slug = "meta-bad-app", provider = MetaProvider(appId) });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(["provider.appId"], problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray());
+    }
+
+    [Fact]
+    public async Task AMetaAppIdIsOptionalShownAndSetByAnUpdateThatKeepsTheSecrets()
+    {
+        var created = await _api.Operator().PostAsJsonAsync("/api/operator/tenants", new { name = "Meta Co", slug = "meta-app", provider = MetaProvider(null) });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Null((await created.Content.ReadFromJsonAsync<TenantView>(TestJson.Options))!.Provider.AppId);
+
+        var updated = await _api.Operator().PatchAsJsonAsync("/api/operator/tenants/meta-app", new { provider = new { type = "meta", appId = "987654321012345" } });
+
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var raw = await updated.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("EAAG-secret-token", raw);
+        var view = JsonSerializer.Deserialize<TenantView>(raw, TestJson.Options)!;
+        Assert.Equal("987654321012345", view.Provider.AppId);
+        Assert.True(view.Provider.HasAccessToken && view.Provider.HasAppSecret && view.Provider.HasVerifyToken);
+        Assert.Equal("987654321012345", (await _api.Operator().GetFromJsonAsync<TenantView>("/api/operator/tenants/meta-app", TestJson.Options))!.Provider.AppId);
+    }
+
     [Fact]
     public async Task ATakenSlugConflictsAndTheFirstTenantIsUnchanged()
     {

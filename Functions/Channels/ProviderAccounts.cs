@@ -14,7 +14,7 @@ public static class ProviderAccounts
 
     public static MetaAccount Meta(ProviderSettings p) =>
         p.Type == ProviderSettings.MetaType
-            ? new MetaAccount(p.PhoneNumberId!, p.BusinessAccountId!, p.AccessToken!, p.AppSecret!, p.VerifyToken!)
+            ? new MetaAccount(p.PhoneNumberId!, p.BusinessAccountId!, p.AccessToken!, p.AppSecret!, p.VerifyToken!) { AppId = p.AppId }
             : throw new InvalidOperationException($"The tenant's provider is {p.Type}, not meta.");
 
     /// <summary>

@@ -33,6 +33,8 @@ public static class OutboundEndpoints
             ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioClient>>()));
         builder.Services.AddSingleton(sp => new MetaClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
         builder.Services.AddSingleton(sp => new MetaTemplateClient(ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MetaOptions()));
+        builder.Services.AddSingleton(sp => new MediaExampleFetcher(
+            MediaExampleFetcher.CreateHttpClient(sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.MediaExamplesFromPrivateNetworks)));
         builder.Services.AddSingleton(sp => new TwilioContentClient(
             ProviderHttp(), sp.GetRequiredService<IOptions<ProviderEndpoints>>().Value.TwilioOptions(), sp.GetRequiredService<ILogger<TwilioContentClient>>()));
         builder.Services.AddSingleton<ChannelSender>();
@@ -241,6 +243,12 @@ public sealed class ProviderEndpoints
 
     public ProviderEndpoint Twilio { get; set; } = new();
     public ProviderEndpoint Meta { get; set; } = new();
+
+    /// <summary>
+    /// <c>Providers:MediaExamplesFromPrivateNetworks</c>: whether template example files may be fetched
+    /// from loopback and private addresses. Off (public addresses only) except in tests, whose fake servers are on 127.0.0.1.
+    /// </summary>
+    public bool MediaExamplesFromPrivateNetworks { get; set; }
 
     public TwilioClientOptions TwilioOptions() => new()
     {

@@ -38,6 +38,7 @@ public sealed class TemplateSubmissions(
     TemplateStore store,
     MetaTemplateClient meta,
     TwilioContentClient twilio,
+    MediaExampleFetcher mediaExamples,
     IQueueStore queues,
     IOptions<TemplateOptions> options,
     TimeProvider time,
@@ -99,13 +100,59 @@ public sealed class TemplateSubmissions(
         }
     }
 
+    /// <summary>
+    /// A media header's example for Meta: its file fetched from <see cref="TemplateHeader.MediaExampleUrl"/>
+    /// and uploaded with the Resumable Upload API. Anything that stops it is an <see cref="ArgumentException"/>
+    /// (not submitted, back to Draft with the reason) or a <see cref="ChannelSendException"/> (Meta refused
+    /// the upload): nothing was submitted yet, so no outcome here is unknown.
+    /// </summary>
+    private async Task<string> UploadMetaExampleAsync(MetaAccount account, TemplateHeader header, CancellationToken cancellationToken)
+    {
+        if (account.AppId is null)
+        {
+            throw new ArgumentException(
+                "Meta needs the header's example file uploaded to the Meta app: set the tenant's provider.appId (the Meta app's id) and submit again.");
+        }
+        if (string.IsNullOrWhiteSpace(header.MediaExampleUrl))
+        {
+            throw new ArgumentException("A media header needs an example file (mediaExampleUrl) for Meta's review.");
+        }
+        MediaExample example;
+        try
+        {
+            example = await mediaExamples.FetchAsync(header.MediaExampleUrl, cancellationToken);
+        }
+        catch (MediaExampleException ex)
+        {
+            throw new ArgumentException(ex.Message, ex);
+        }
+        if (!MetaTemplateClient.FitsHeader(header.Format, example.ContentType))
+        {
+            throw new ArgumentException(
+                $"The header's example file is {example.ContentType}; a {header.Format.ToString().ToLowerInvariant()} header on Meta takes "
+                + header.Format switch { HeaderFormat.Image => "image/jpeg or image/png", HeaderFormat.Video => "video/mp4", _ => "application/pdf" } + ".");
+        }
+        try
+        {
+            return await meta.UploadExampleAsync(account, example.Content, example.FileName, example.ContentType, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SendOutcomeUnknownException or HttpRequestException)
+        {
+            throw new ChannelSendException(new ProviderError("upload", $"The example file's upload to Meta failed: {ex.Message}", FailureReason.ProviderUnavailable), 503);
+        }
+    }
+
     private async Task<string> SendForReviewAsync(Tenant tenant, MessageTemplate template, CancellationToken cancellationToken)
     {
         var definition = template.Definition with { Name = template.ProviderName };
         switch (tenant.Provider.Type)
         {
             case ProviderSettings.MetaType:
-                return (await meta.SubmitAsync(ProviderAccounts.Meta(tenant.Provider), definition, cancellationToken)).ProviderTemplateId;
+                var metaAccount = ProviderAccounts.Meta(tenant.Provider);
+                var handle = definition.Components.Header is { Format: not HeaderFormat.Text } header
+                    ? await UploadMetaExampleAsync(metaAccount, header, cancellationToken)
+                    : null;
+                return (await meta.SubmitAsync(metaAccount, definition, handle, cancellationToken)).ProviderTemplateId;
             case ProviderSettings.TwilioType:
                 var account = ProviderAccounts.Twilio(tenant.Provider);
                 // The Content first (kept, so a failed approval request can be retried on it), then the WhatsApp approval.

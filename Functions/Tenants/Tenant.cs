@@ -65,7 +65,9 @@ public sealed partial record Tenant(
 /// <summary>
 /// How a tenant reaches WhatsApp: <c>sandbox</c> (no account; nothing leaves the app),
 /// <c>twilio</c> or <c>meta</c> (WhatsApp Cloud API), with that provider's fields. Secrets
-/// (auth token, API key secret, access token, app secret, verify token) are write-only.
+/// (auth token, API key secret, access token, app secret, verify token) are write-only. Meta's
+/// optional <see cref="AppId"/> (the Meta app's id, not a secret) lets templates with an image,
+/// video or document header upload their example file with the Resumable Upload API.
 /// </summary>
 public sealed record ProviderSettings(
     string Type,
@@ -79,7 +81,8 @@ public sealed record ProviderSettings(
     string? BusinessAccountId = null,
     string? AccessToken = null,
     string? AppSecret = null,
-    string? VerifyToken = null)
+    string? VerifyToken = null,
+    string? AppId = null)
 {
     public const string SandboxType = "sandbox";
     public const string TwilioType = "twilio";
@@ -91,7 +94,7 @@ public sealed record ProviderSettings(
     public ProviderView ToView() => new(
         Type, AccountSid, From, MessagingServiceSid, ApiKeySid, PhoneNumberId, BusinessAccountId,
         HasAuthToken: AuthToken is not null, HasApiKeySecret: ApiKeySecret is not null, HasAccessToken: AccessToken is not null,
-        HasAppSecret: AppSecret is not null, HasVerifyToken: VerifyToken is not null);
+        HasAppSecret: AppSecret is not null, HasVerifyToken: VerifyToken is not null, AppId: AppId);
 
     /// <summary>
     /// These settings updated by <paramref name="change"/>: fields it gives replace ours; secrets it
@@ -111,7 +114,8 @@ public sealed record ProviderSettings(
         change.BusinessAccountId ?? BusinessAccountId,
         change.AccessToken ?? AccessToken, // a business account's token, not tied to one phone number
         change.AppSecret ?? AppSecret,
-        change.VerifyToken ?? VerifyToken);
+        change.VerifyToken ?? VerifyToken,
+        change.AppId ?? AppId);
 
     /// <summary>The sender number in E.164, as providers take it (people write it with spaces).</summary>
     public ProviderSettings Normalized() =>
@@ -133,4 +137,5 @@ public sealed record ProviderView(
     bool HasApiKeySecret,
     bool HasAccessToken,
     bool HasAppSecret,
-    bool HasVerifyToken);
+    bool HasVerifyToken,
+    string? AppId = null);

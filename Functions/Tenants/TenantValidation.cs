@@ -57,6 +57,7 @@ public static partial class TenantValidation
                 if (!Secret(p.AccessToken)) Add("accessToken", "An access token is required.");
                 if (!Secret(p.AppSecret)) Add("appSecret", "The app secret is required: it signs every webhook.");
                 if (!Secret(p.VerifyToken)) Add("verifyToken", "A verify token is required: Meta sends it when the webhook is subscribed.");
+                if (p.AppId is not null && !NumericId().IsMatch(p.AppId)) Add("appId", "The Meta app id: digits (optional; needed to submit templates with an image, video or document header).");
                 break;
             default:
                 errors["provider.type"] = ["The provider is sandbox, twilio or meta."];

@@ -7,14 +7,19 @@ using Microsoft.Extensions.Logging;
 namespace Functions.Tests.Channels.Meta;
 
 /// <summary>A request as the fake Graph server received it.</summary>
-public sealed record GraphRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record GraphRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body, byte[]? RawBody = null)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
-/// <summary>What the fake Graph server answers: a status, a body, headers, and an optional delay before answering.</summary>
-public sealed record GraphReply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default)
+/// <summary>
+/// What the fake Graph server answers: a status, a body, headers, and an optional delay before answering;
+/// or, serving a file, <see cref="Bytes"/> with their <see cref="ContentType"/> (null for none).
+/// </summary>
+public sealed record GraphReply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default, byte[]? Bytes = null, string? ContentType = "application/json; charset=UTF-8")
 {
+    public static GraphReply File(byte[] bytes, string? contentType) => new(200, "", Bytes: bytes, ContentType: contentType);
+
     public const string AcceptedBody =
         """{"messaging_product":"whatsapp","contacts":[{"input":"+15551234567","wa_id":"15551234567"}],"messages":[{"id":"wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}]}""";
 
@@ -70,10 +75,12 @@ public sealed class FakeGraphServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        using var raw = new MemoryStream();
+        await context.Request.Body.CopyToAsync(raw, context.RequestAborted);
+        var bytes = raw.ToArray();
+        var body = Encoding.UTF8.GetString(bytes);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var request = new GraphRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body);
+        var request = new GraphRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body, bytes);
         lock (_requests)
         {
             _requests.Add(request);
@@ -96,7 +103,15 @@ public sealed class FakeGraphServer : IAsyncDisposable
         {
             context.Response.Headers[name] = value;
         }
-        context.Response.ContentType = "application/json; charset=UTF-8";
+        if (reply.ContentType is not null)
+        {
+            context.Response.ContentType = reply.ContentType;
+        }
+        if (reply.Bytes is not null)
+        {
+            await context.Response.Body.WriteAsync(reply.Bytes, context.RequestAborted);
+            return;
+        }
         await context.Response.WriteAsync(reply.Body, context.RequestAborted);
     }
 

@@ -21,6 +21,24 @@ public sealed class MetaAccountTests
         Assert.DoesNotContain("tok\r\n", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("12ab")]
+    [InlineData("")]
+    [InlineData("123456789012345678901234567890123")]
+    public void AnAppIdIsAGraphId(string appId)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new MetaAccount("106540352242922", "102290129340398", "tok", "sec", "ver") { AppId = appId });
+
+        Assert.Contains("AppId", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheAppIdIsOptional()
+    {
+        Assert.Null(new MetaAccount("106540352242922", "102290129340398", "tok", "sec", "ver").AppId);
+        Assert.Equal("987654321012345", new MetaAccount("106540352242922", "102290129340398", "tok", "sec", "ver") { AppId = "987654321012345" }.AppId);
+    }
+
     [Fact]
     public void ToStringShowsIdsButNoSecrets()
     {

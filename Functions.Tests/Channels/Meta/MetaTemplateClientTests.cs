@@ -167,6 +167,102 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
         Assert.Empty(_graph.Requests);
     }
 
+    private const string AppId = "987654321012345";
+    private const string SessionId = "upload:MTphdHRhY2htZW50OjQ5ZjM3=?sig=ARZqkGCA_uQMx";
+    private const string Handle = "4::aW1hZ2UvcG5n:ARa1ZDhwbLZM3EENeeg";
+    private static readonly MetaAccount WithApp = Account with { AppId = AppId };
+
+    private static GraphReply UploadReplies(GraphRequest r) => r.PathAndQuery.StartsWith($"/v25.0/{AppId}/uploads", StringComparison.Ordinal)
+        ? new GraphReply(200, $$"""{"id":"{{SessionId}}"}""")
+        : r.PathAndQuery.StartsWith("/v25.0/upload:", StringComparison.Ordinal) ? new GraphReply(200, $$"""{"h":"{{Handle}}"}""") : new GraphReply(200, Created);
+
+    [Fact]
+    public async Task AnExampleFileOpensAnUploadSessionOnTheAppThenSendsItsBytesForTheHandle()
+    {
+        _graph.Respond = UploadReplies;
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0xFF, 0x7F, 0x80];
+
+        var handle = await Client().UploadExampleAsync(WithApp, png, "header photo.png", "image/png; charset=binary");
+
+        Assert.Equal(Handle, handle);
+        Assert.Collection(_graph.Requests,
+            session =>
+            {
+                Assert.Equal("POST", session.Method);
+                Assert.Equal($"/v25.0/{AppId}/uploads?file_name=header%20photo.png&file_length=12&file_type=image%2Fpng", session.PathAndQuery);
+                Assert.Equal("Bearer EAAGtestTOKEN123", session.Header("Authorization"));
+                Assert.Null(session.Header("file_offset"));
+                Assert.Empty(session.RawBody!);
+            },
+            upload =>
+            {
+                Assert.Equal("POST", upload.Method);
+                Assert.Equal("/v25.0/" + SessionId, upload.PathAndQuery);
+                Assert.Equal("OAuth EAAGtestTOKEN123", upload.Header("Authorization"));
+                Assert.Equal("0", upload.Header("file_offset"));
+                Assert.Equal("image/png", upload.Header("Content-Type"));
+                Assert.Equal(png, upload.RawBody);
+                Assert.DoesNotContain("EAAGtestTOKEN123", upload.PathAndQuery, StringComparison.Ordinal);
+            });
+    }
+
+    [Fact]
+    public async Task TheUploadedHandleIsTheHeadersExampleInTheCreateRequest()
+    {
+        _graph.Respond = UploadReplies;
+        var handle = await Client().UploadExampleAsync(WithApp, [1, 2, 3], "receipt.pdf", "application/pdf");
+
+        await Client().SubmitAsync(WithApp, Definition(new TemplateComponents("Your receipt.", Examples(),
+            new TemplateHeader(HeaderFormat.Document, MediaExampleUrl: "https://cdn.example.com/receipt.pdf"))), handle);
+
+        var create = _graph.Requests[^1];
+        Assert.Equal(TemplatesPath, create.PathAndQuery);
+        using var body = System.Text.Json.JsonDocument.Parse(create.Body);
+        Assert.Equal($$"""["{{Handle}}"]""", body.RootElement.GetProperty("components")[0].GetProperty("example").GetProperty("header_handle").GetRawText());
+    }
+
+    [Fact]
+    public async Task WithoutAnAppIdAnUploadIsRefusedBeforeAnyRequest()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Client().UploadExampleAsync(Account, [1, 2, 3], "a.png", "image/png"));
+
+        Assert.Contains("appId", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_graph.Requests);
+    }
+
+    [Theory]
+    [InlineData("image/gif", 10)]
+    [InlineData("image/png", 0)]
+    [InlineData("image/png", 5 * 1024 * 1024 + 1)]
+    [InlineData("video/mp4", 16 * 1024 * 1024 + 1)]
+    public async Task AFileMetaWouldNotTakeIsRefusedBeforeAnyRequest(string contentType, int length)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Client().UploadExampleAsync(WithApp, new byte[length], "f", contentType));
+
+        Assert.Empty(_graph.Requests);
+    }
+
+    [Fact]
+    public async Task AnUploadRefusalIsMetasErrorAndNoBytesFollowAFailedSession()
+    {
+        _graph.Respond = _ => GraphReply.Error(400, 100, "Invalid parameter", "file_type is not supported");
+
+        var e = await Assert.ThrowsAsync<ChannelSendException>(() => Client().UploadExampleAsync(WithApp, [1, 2, 3], "a.png", "image/png"));
+
+        Assert.Equal("100", e.Error.Code);
+        Assert.Single(_graph.Requests);
+    }
+
+    [Fact]
+    public async Task AnUploadAnswerWithoutAHandleIsAnError()
+    {
+        _graph.Respond = r => r.PathAndQuery.Contains("/uploads?", StringComparison.Ordinal) ? new GraphReply(200, $$"""{"id":"{{SessionId}}"}""") : new GraphReply(200, "{}");
+
+        var e = await Assert.ThrowsAsync<ChannelSendException>(() => Client().UploadExampleAsync(WithApp, [1, 2, 3], "a.png", "image/png"));
+
+        Assert.Contains("handle", e.Error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, TemplateDefinition> InvalidDefinitions => new()
     {
         { "Name", new TemplateDefinition("Order Shipped", "en", TemplateCategory.Utility, new TemplateComponents("Hi.", Examples())) },

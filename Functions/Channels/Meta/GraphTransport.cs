@@ -16,16 +16,31 @@ internal sealed class GraphTransport(HttpClient http, TimeSpan timeout)
     private const int MaxResponseBytes = 256 * 1024;
 
     /// <param name="body">A JSON body, or null for a GET.</param>
-    public async Task<GraphAnswer> SendAsync(HttpMethod method, Uri url, string accessToken, byte[]? body, CancellationToken cancellationToken)
+    public Task<GraphAnswer> SendAsync(HttpMethod method, Uri url, string accessToken, byte[]? body, CancellationToken cancellationToken) =>
+        SendAsync(method, url, accessToken, body, cancellationToken, "application/json");
+
+    /// <param name="body">The body, or null for none.</param>
+    /// <param name="contentType">The body's media type (JSON is sent with <c>charset=utf-8</c>).</param>
+    /// <param name="authScheme"><c>Bearer</c>, or <c>OAuth</c> as the Resumable Upload API's file upload is documented.</param>
+    /// <param name="headers">Further request headers (names and values are ours, never from an answer).</param>
+    public async Task<GraphAnswer> SendAsync(
+        HttpMethod method, Uri url, string accessToken, byte[]? body, CancellationToken cancellationToken,
+        string contentType, string authScheme = "Bearer", IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            request.Content.Headers.ContentType = contentType == "application/json"
+                ? new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" }
+                : new MediaTypeHeaderValue(contentType);
         }
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue(authScheme, accessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

@@ -31,8 +31,19 @@ public sealed record MetaAccount
 
     public string VerifyToken { get; }
 
+    /// <summary>
+    /// The Meta app's id (digits; not a secret), or null. Only the Resumable Upload API needs it
+    /// (<c>POST /{app-id}/uploads</c>), to upload a media header's example file for a template.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a Graph id.</exception>
+    public string? AppId
+    {
+        get;
+        init => field = value is null ? null : RequireGraphId(value, nameof(AppId), nameof(AppId));
+    }
+
     public override string ToString() =>
-        $"MetaAccount {{ PhoneNumberId = {PhoneNumberId}, BusinessAccountId = {BusinessAccountId} }}";
+        $"MetaAccount {{ PhoneNumberId = {PhoneNumberId}, BusinessAccountId = {BusinessAccountId}, AppId = {AppId} }}";
 
     private static string RequireGraphId(string? value, string paramName, string field)
     {

@@ -11,6 +11,10 @@ namespace Functions.Channels.Meta;
 /// <item><see cref="SubmitAsync(MetaAccount, TemplateDefinition, string?, CancellationToken)"/>:
 /// <c>POST {BaseUrl}/{ApiVersion}/{BusinessAccountId}/message_templates</c> (body in <see cref="MetaTemplatePayload"/>),
 /// answered <c>{"id":"…","status":"PENDING","category":"UTILITY"}</c>.</item>
+/// <item><see cref="UploadExampleAsync"/>: a media header's example file over the Resumable Upload API,
+/// <c>POST {BaseUrl}/{ApiVersion}/{AppId}/uploads?file_name=…&amp;file_length=…&amp;file_type=…</c> (Bearer token),
+/// answered <c>{"id":"upload:…"}</c>, then <c>POST {BaseUrl}/{ApiVersion}/upload:…</c> with
+/// <c>Authorization: OAuth {token}</c>, <c>file_offset: 0</c> and the bytes, answered <c>{"h":"4::…"}</c>.</item>
 /// <item><see cref="GetStatusAsync"/> and <see cref="ListAsync"/>:
 /// <c>GET …/message_templates?fields=id,name,language,status,rejected_reason,quality_score</c> (with
 /// <c>name=</c> for one template), answered <c>{"data":[…],"paging":{"cursors":{"after":"…"},"next":"…"}}</c>;
@@ -93,6 +97,129 @@ public sealed class MetaTemplateClient
         return ParseSubmitted(answer.Body)
             ?? throw new SendOutcomeUnknownException($"Meta answered HTTP {answer.Status} to a template submit without a template id; the template may have been created.");
     }
+
+    /// <summary>The largest example file per media type this client uploads (Meta's media limits: images 5 MB, videos 16 MB; documents capped at 16 MB here).</summary>
+    public static IReadOnlyDictionary<string, int> ExampleMediaTypes { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["image/jpeg"] = 5 * 1024 * 1024,
+        ["image/png"] = 5 * 1024 * 1024,
+        ["video/mp4"] = 16 * 1024 * 1024,
+        ["application/pdf"] = 16 * 1024 * 1024,
+    };
+
+    /// <summary>The media types a header of <paramref name="format"/> takes as its example.</summary>
+    public static bool FitsHeader(HeaderFormat format, string contentType) => format switch
+    {
+        HeaderFormat.Image => contentType is "image/jpeg" or "image/png",
+        HeaderFormat.Video => contentType is "video/mp4",
+        HeaderFormat.Document => contentType is "application/pdf",
+        _ => false,
+    };
+
+    /// <summary>
+    /// Uploads a media header's example file with Meta's Resumable Upload API and returns its
+    /// handle for <see cref="SubmitAsync(MetaAccount, TemplateDefinition, string?, CancellationToken)"/>:
+    /// first <c>POST /{app-id}/uploads?file_name=&amp;file_length=&amp;file_type=</c> (Bearer token, no body)
+    /// opens an upload session <c>{"id":"upload:…"}</c>; then <c>POST /upload:…</c> with
+    /// <c>Authorization: OAuth {token}</c>, <c>file_offset: 0</c> and the whole file as the body
+    /// answers <c>{"h":"4::…"}</c>. The session request goes to our own base URL, never to a host from an answer.
+    /// </summary>
+    /// <param name="account">The tenant's Meta account; its <see cref="MetaAccount.AppId"/> owns the upload.</param>
+    /// <param name="file">The file's bytes (JPEG or PNG up to 5 MB, MP4 or PDF up to 16 MB).</param>
+    /// <param name="fileName">A name for the file (Meta's <c>file_name</c>).</param>
+    /// <param name="contentType">Its media type: <c>image/jpeg</c>, <c>image/png</c>, <c>video/mp4</c> or <c>application/pdf</c>.</param>
+    /// <returns>The header handle (<c>4::…</c>).</returns>
+    /// <exception cref="ArgumentException">No app id, an empty or oversized file, or a media type Meta does not take; nothing was sent.</exception>
+    /// <exception cref="ChannelSendException">Meta refused or failed either request, or answered without a session id or handle.</exception>
+    /// <exception cref="SendOutcomeUnknownException">No answer in time (nothing is created by an upload alone).</exception>
+    /// <exception cref="HttpRequestException">No connection could be made.</exception>
+    public async Task<string> UploadExampleAsync(MetaAccount account, byte[] file, string fileName, string contentType, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(file);
+        if (account.AppId is null)
+        {
+            throw new ArgumentException(
+                "The tenant's Meta settings have no appId: Meta takes a media header's example only as a file uploaded to the Meta app " +
+                "(Resumable Upload API), so set provider.appId to the Meta app's id.", nameof(account));
+        }
+        var type = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        if (type == "image/jpg")
+        {
+            type = "image/jpeg";
+        }
+        if (!ExampleMediaTypes.TryGetValue(type, out var max))
+        {
+            throw new ArgumentException($"Meta takes a header example as JPEG, PNG, MP4 or PDF, not '{Shown(contentType ?? "")}'.", nameof(contentType));
+        }
+        if (file.Length == 0 || file.Length > max)
+        {
+            throw new ArgumentException($"The example file has {file.Length} bytes; a {type} example is 1 byte to {max / (1024 * 1024)} MB.", nameof(file));
+        }
+        var name = string.IsNullOrWhiteSpace(fileName) ? "example" : fileName.Trim();
+
+        var sessionUrl = new Uri(
+            MetaClientOptions.NodeUrl(_baseUrl, _apiVersion, account.AppId, "uploads").AbsoluteUri
+            + "?file_name=" + Uri.EscapeDataString(name)
+            + "&file_length=" + file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "&file_type=" + Uri.EscapeDataString(type), UriKind.Absolute);
+        var session = await _graph.SendAsync(HttpMethod.Post, sessionUrl, account.AccessToken, null, cancellationToken).ConfigureAwait(false);
+        if (!session.IsSuccess)
+        {
+            throw session.ToException();
+        }
+        var sessionId = StringField(session.Body, "id");
+        if (sessionId is null || !sessionId.StartsWith("upload:", StringComparison.Ordinal) || UploadUrl(sessionId) is not { } uploadUrl)
+        {
+            throw new ChannelSendException(new ProviderError("upload", "Meta answered an upload session request without a usable 'upload:' session id.", FailureReason.Other), session.Status);
+        }
+
+        var upload = await _graph.SendAsync(HttpMethod.Post, uploadUrl, account.AccessToken, file, cancellationToken,
+            contentType: type, authScheme: "OAuth", headers: [new("file_offset", "0")]).ConfigureAwait(false);
+        if (!upload.IsSuccess)
+        {
+            throw upload.ToException();
+        }
+        return StringField(upload.Body, "h") is { Length: > 0 } handle
+            ? handle
+            : throw new ChannelSendException(new ProviderError("upload", "Meta answered the file upload without a file handle ('h').", FailureReason.Other), upload.Status);
+    }
+
+    /// <summary>
+    /// <c>{base}/{version}/upload:…</c>. The session id may carry its own query (<c>upload:…?sig=…</c>, as
+    /// Meta's examples show); it is placed on our base URL with anything outside a safe set escaped.
+    /// </summary>
+    private Uri? UploadUrl(string sessionId)
+    {
+        if (sessionId.Length > 2048 || sessionId.Any(c => c <= ' ' || c > '~' || c is '#' or '\\'))
+        {
+            return null;
+        }
+        var split = sessionId.IndexOf('?', StringComparison.Ordinal);
+        var path = split < 0 ? sessionId : sessionId[..split];
+        var query = split < 0 ? "" : "?" + Escape(sessionId[(split + 1)..], "=&");
+        return new Uri($"{_baseUrl.AbsoluteUri.TrimEnd('/')}/{_apiVersion}/{Escape(path, ":=")}{query}", UriKind.Absolute);
+
+        static string Escape(string value, string keep) => string.Concat(value.Select(c =>
+            char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' || keep.Contains(c, StringComparison.Ordinal)
+                ? c.ToString()
+                : Uri.EscapeDataString(c.ToString())));
+    }
+
+    private static string? StringField(byte[] body, string name)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? StringOrNull(document.RootElement, name) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Shown(string value) => value.Length > 60 ? value[..60] + "…" : value;
 
     /// <summary>
     /// Reads one template's review by name and language. Meta's <c>name</c> filter may match more
