@@ -29,7 +29,7 @@ public sealed class TwilioClientTests : IAsyncLifetime
 
     private FakeTwilioServer _twilio = null!;
     private readonly HttpClient _http = new();
-    private readonly ListLogger _log = new();
+    private readonly ListLogger<TwilioClient> _log = new();
 
     public async Task InitializeAsync() => _twilio = await FakeTwilioServer.StartAsync();
 
@@ -510,35 +510,5 @@ public sealed class TwilioClientTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => new TwilioClient(_http, new TwilioClientOptions { BaseUrl = new Uri("/relative", UriKind.Relative) }));
         Assert.Throws<ArgumentException>(() => new TwilioClient(_http, new TwilioClientOptions { Timeout = TimeSpan.Zero }));
         Assert.Throws<ArgumentNullException>(() => new TwilioClient(null!, new TwilioClientOptions()));
-    }
-
-    /// <summary>Collects formatted log lines.</summary>
-    private sealed class ListLogger : ILogger<TwilioClient>
-    {
-        private readonly List<string> _messages = [];
-
-        public IReadOnlyList<string> Messages
-        {
-            get
-            {
-                lock (_messages)
-                {
-                    return [.. _messages];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_messages)
-            {
-                _messages.Add(formatter(state, exception) + (exception is null ? "" : " " + exception));
-            }
-        }
     }
 }

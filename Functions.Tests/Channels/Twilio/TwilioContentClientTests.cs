@@ -8,6 +8,8 @@ using Functions.Tests.Channels.Meta;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
+using Functions.Tests.TestSupport;
+
 namespace Functions.Tests.Channels.Twilio;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
 
     private FakeTwilioServer _twilio = null!;
     private readonly HttpClient _http = new();
-    private readonly ContentLog _log = new();
+    private readonly ListLogger<TwilioContentClient> _log = new();
 
     public async Task InitializeAsync()
     {
@@ -477,35 +479,5 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Collects formatted log lines.</summary>
-    private sealed class ContentLog : ILogger<TwilioContentClient>
-    {
-        private readonly List<string> _messages = [];
-
-        public IReadOnlyList<string> Messages
-        {
-            get
-            {
-                lock (_messages)
-                {
-                    return [.. _messages];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_messages)
-            {
-                _messages.Add(formatter(state, exception) + (exception is null ? "" : " " + exception));
-            }
-        }
     }
 }
