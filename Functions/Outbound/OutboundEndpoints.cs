@@ -149,9 +149,9 @@ public static class OutboundEndpoints
             };
         }
 
-        if (key is not null && await s.Messages.FindByKeyAsync(tenant.Id, key, cancellationToken) is not null)
+        if (key is not null && await s.Messages.TryReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken) is { } replayed)
         {
-            return Answer(await s.Messages.ReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken));
+            return Answer(replayed);
         }
 
         if (ChannelSender.Refusal(tenant, outbound) is { } refusal)

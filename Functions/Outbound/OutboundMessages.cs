@@ -94,7 +94,7 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
             catch (RequestFailedException ex) when (StorageErrorCodes.IsConflict(ex))
             {
                 // The same key at the same moment: the other request made the message.
-                return await ReplayAsync(tenantId, idempotencyKey, message, requestHash, cancellationToken);
+                return await TryReplayAsync(tenantId, idempotencyKey, message, requestHash, cancellationToken) ?? new Accepted(null, Replayed: true);
             }
         }
         await CompleteAsync(tenantId, message, cancellationToken);
@@ -118,16 +118,15 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
     }
 
     private async Task<Accepted> AcceptOrReplayAsync(string tenantId, ConversationMessage message, string idempotencyKey, string requestHash, CancellationToken cancellationToken) =>
-        await FindByKeyAsync(tenantId, idempotencyKey, cancellationToken) is not null
-            ? await ReplayAsync(tenantId, idempotencyKey, message, requestHash, cancellationToken)
-            : await AcceptAsync(tenantId, message, idempotencyKey, requestHash, cancellationToken);
+        await TryReplayAsync(tenantId, idempotencyKey, message, requestHash, cancellationToken)
+            ?? await AcceptAsync(tenantId, message, idempotencyKey, requestHash, cancellationToken);
 
-    /// <summary>What a repeated Idempotency-Key gets: the message it made (finished if a crash left it half done).</summary>
-    public async Task<Accepted> ReplayAsync(string tenantId, string idempotencyKey, ConversationMessage request, string requestHash, CancellationToken cancellationToken)
+    /// <summary>What a repeated Idempotency-Key gets: the message it made (finished if a crash left it half done); null for a new key.</summary>
+    public async Task<Accepted?> TryReplayAsync(string tenantId, string idempotencyKey, ConversationMessage request, string requestHash, CancellationToken cancellationToken)
     {
         if (await FindByKeyAsync(tenantId, idempotencyKey, cancellationToken) is not { } claimed)
         {
-            return new Accepted(null, Replayed: true); // claimed and released in between: cannot happen, keys are kept
+            return null; // a new key
         }
         if (claimed.RequestHash != requestHash)
         {
