@@ -175,10 +175,29 @@ public sealed class TemplateLinterTests
         ["phone: over 20 characters"] = (Definition(buttons: [Call("+46 (0) 70 - 123 45 67")]), [PhoneNumberInvalid]),
         ["copy code: in a utility template"] = (Definition(buttons: [CopyCode()]), [CopyCodeNotMarketing]),
 
-        // promotional_wording (UTILITY and AUTHENTICATION only)
+        // promotional_wording (UTILITY only: an AUTHENTICATION template's text is WhatsApp's)
         ["promotional: discount in a utility template"] = (Definition(body: "Hi {{1}}, order {{2}} has shipped. Enjoy a discount on your next order!"), [PromotionalWording]),
         ["promotional: discount in a marketing template"] = (Definition(category: Marketing, body: "Hi {{1}}, order {{2}} has shipped. Enjoy a discount on your next order!"), []),
-        ["promotional: in an authentication template"] = (Definition(category: TemplateCategory.Authentication, body: "Your code is {{1}}. Shop now for more!"), [PromotionalWording]),
+        ["promotional: an authentication template is only checked for its fixed body"] = (Authentication(body: "Your code is {{1}}. Shop now for more!"), [AuthenticationBodyNotFixed]),
+
+        // authentication_*: WhatsApp's fixed layout; the ordinary body rules (variable at the start, examples, ratio) do not apply
+        ["authentication: fixed body, default options"] = (Authentication(), []),
+        ["authentication: security off, 90 minutes, own label"] = (Authentication(options: new(false, 90, new string('c', 25))), []),
+        ["authentication: 1 minute"] = (Authentication(options: new(CodeExpirationMinutes: 1)), []),
+        ["authentication: fixed body with its example"] = (Authentication(examples: new Dictionary<string, string> { ["1"] = "123456" }), []),
+        ["authentication: own body"] = (Authentication(body: "Your verification code is {{1}}. Do not share it."), [AuthenticationBodyNotFixed]),
+        ["authentication: fixed body without its variable"] = (Authentication(body: "is your verification code."), [AuthenticationBodyNotFixed]),
+        ["authentication: empty body"] = (Authentication(body: ""), [BodyEmpty]),
+        ["authentication: no options"] = (Authentication(noOptions: true), [AuthenticationOptionsMissing]),
+        ["authentication: 0 minutes"] = (Authentication(options: new(CodeExpirationMinutes: 0)), [AuthenticationOptionsInvalid]),
+        ["authentication: 91 minutes"] = (Authentication(options: new(CodeExpirationMinutes: 91)), [AuthenticationOptionsInvalid]),
+        ["authentication: label over 25"] = (Authentication(options: new(CopyCodeText: new string('c', 26))), [AuthenticationOptionsInvalid]),
+        ["authentication: options on a utility template"] = (Definition() with { Components = Components() with { Authentication = new() } }, [AuthenticationOptionsInvalid]),
+        ["authentication: header"] = (Authentication(header: TextHeader("Your code")), [AuthenticationComponentNotAllowed]),
+        ["authentication: footer text"] = (Authentication(footer: "Expires soon"), [AuthenticationComponentNotAllowed]),
+        ["authentication: buttons"] = (Authentication(buttons: [CopyCode()]), [AuthenticationComponentNotAllowed]),
+        ["authentication: header, footer and buttons"] = (Authentication(header: TextHeader("Code"), footer: "Bye", buttons: [QuickReply("Not me")]),
+            [AuthenticationComponentNotAllowed, AuthenticationComponentNotAllowed, AuthenticationComponentNotAllowed]),
         ["promotional: a phrase across a line break"] = (Definition(body: "Hi {{1}}, order {{2}} has shipped.\nShop\nnow for spring!"), [PromotionalWording]),
         ["promotional: a sentence break ends a phrase"] = (Definition(body: "Hi {{1}}, thanks for your order. Now we pack {{2}} and ship it on Friday."), []),
         ["promotional: a variable ends a phrase"] = (Definition(header: TextHeader("Order {{1}} now", "A-1001")), []),
@@ -195,6 +214,17 @@ public sealed class TemplateLinterTests
         ["promotional: Portuguese"] = (Definition(language: "pt_BR", body: "Olá {{1}}, seu pedido {{2}} foi enviado. Frete grátis na próxima compra!"), [PromotionalWording]),
         ["promotional: another language's words do not count"] = (Definition(language: "sv", body: "Hej {{1}}, din order {{2}} är skickad. Ha en fin sale dag."), []),
     };
+
+    private static TemplateDefinition Authentication(
+        string body = AuthenticationTemplate.Body,
+        AuthenticationOptions? options = null,
+        bool noOptions = false,
+        TemplateHeader? header = null,
+        string? footer = null,
+        IReadOnlyList<TemplateButton>? buttons = null,
+        IReadOnlyDictionary<string, string>? examples = null) =>
+        new("login_code", "en", TemplateCategory.Authentication,
+            new TemplateComponents(body, examples ?? new Dictionary<string, string>(), header, footer, buttons, noOptions ? null : options ?? new AuthenticationOptions()));
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
 

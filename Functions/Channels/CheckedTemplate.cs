@@ -27,8 +27,12 @@ internal sealed record CheckedButton(TemplateButtonType Type, string Text, strin
 /// <list type="bullet">
 /// <item>Name: lowercase letters, digits and <c>_</c>, at most 512 characters. Language: a WhatsApp
 /// code (<c>en</c>, <c>en_US</c>; <c>en-US</c> is accepted and sent as <c>en_US</c>).</item>
-/// <item>Category: Marketing or Utility. Authentication templates have a fixed layout (Meta's OTP
-/// button and security text, Twilio's <c>whatsapp/authentication</c>) that a definition does not describe.</item>
+/// <item>Category: Marketing, Utility or Authentication. An authentication template has WhatsApp's
+/// fixed layout: the body is exactly <see cref="AuthenticationTemplate.Body"/> (its example, if any,
+/// is the sample code of at most 15 characters), <see cref="TemplateComponents.Authentication"/> is
+/// given (expiry 1–90 minutes, copy-code label at most 25 characters), and there is no header,
+/// footer or button (Meta's OTP copy-code button and expiry footer come from the options). Other
+/// templates take no authentication options.</item>
 /// <item>Body: required, at most 1,024 characters; placeholders all positional (<c>{{1}}</c> … <c>{{n}}</c>,
 /// none missing) or all named (<c>{{lower_snake}}</c>), never mixed; every placeholder has an example
 /// and every example a placeholder; no stray <c>{{</c> or <c>}}</c>.</item>
@@ -56,8 +60,10 @@ internal sealed partial class CheckedTemplate
         bool named,
         CheckedHeader? header,
         string? footer,
-        IReadOnlyList<CheckedButton> buttons)
+        IReadOnlyList<CheckedButton> buttons,
+        AuthenticationOptions? authentication = null)
     {
+        Authentication = authentication;
         Name = name;
         Language = language;
         Category = category;
@@ -90,8 +96,13 @@ internal sealed partial class CheckedTemplate
 
     public IReadOnlyList<CheckedButton> Buttons { get; }
 
+    /// <summary>An authentication template's options (then the body is WhatsApp's fixed text, with no header, footer or buttons); null otherwise.</summary>
+    public AuthenticationOptions? Authentication { get; }
+
+    /// <summary>The sample code an authentication template's review and Twilio's variable get when the definition gives none.</summary>
+    public const string DefaultSampleCode = "123456";
+
     /// <exception cref="ArgumentException">The definition breaks a documented rule; the message names the field, nothing was sent.</exception>
-    /// <exception cref="NotSupportedException">An authentication template.</exception>
     public static CheckedTemplate From(TemplateDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -105,13 +116,17 @@ internal sealed partial class CheckedTemplate
         {
             throw new ArgumentException("TemplateDefinition.Language must be a WhatsApp language code such as 'en', 'en_US' or 'pt_BR'.", Param);
         }
+        if (definition.Category == TemplateCategory.Authentication)
+        {
+            return CheckAuthentication(definition, components);
+        }
         if (definition.Category is not (TemplateCategory.Marketing or TemplateCategory.Utility))
         {
-            throw definition.Category == TemplateCategory.Authentication
-                ? new NotSupportedException(
-                    "Authentication templates have a fixed layout (Meta: preset body with an OTP button; Twilio: whatsapp/authentication) " +
-                    "that a TemplateDefinition does not describe; create them in the provider's console.")
-                : new ArgumentException($"TemplateDefinition.Category {definition.Category} is not a WhatsApp category.", Param);
+            throw new ArgumentException($"TemplateDefinition.Category {definition.Category} is not a WhatsApp category.", Param);
+        }
+        if (components.Authentication is not null)
+        {
+            throw new ArgumentException("TemplateComponents.Authentication is for AUTHENTICATION templates only.", Param);
         }
 
         var (bodyParameters, named) = CheckBody(components.Body, components.BodyExamples);
@@ -121,6 +136,46 @@ internal sealed partial class CheckedTemplate
 
         return new CheckedTemplate(definition.Name, definition.Language.Replace('-', '_'), definition.Category,
             components.Body!, bodyParameters, named, header, footer, buttons);
+    }
+
+    private static CheckedTemplate CheckAuthentication(TemplateDefinition definition, TemplateComponents components)
+    {
+        var options = components.Authentication
+            ?? throw new ArgumentException("An AUTHENTICATION template needs TemplateComponents.Authentication (security recommendation, expiry, copy-code label).", Param);
+        if (!string.Equals(components.Body?.Trim(), AuthenticationTemplate.Body, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"An AUTHENTICATION template's TemplateComponents.Body is WhatsApp's fixed \"{AuthenticationTemplate.Body}\".", Param);
+        }
+        if (components.Header is not null || components.Footer is not null || components.Buttons is { Count: > 0 })
+        {
+            throw new ArgumentException(
+                "An AUTHENTICATION template has no header, footer or buttons: WhatsApp adds the expiry footer and the copy-code button from TemplateComponents.Authentication.", Param);
+        }
+        if (!AuthenticationTemplate.IsValidExpiration(options.CodeExpirationMinutes))
+        {
+            throw new ArgumentException(
+                $"TemplateComponents.Authentication.CodeExpirationMinutes is {AuthenticationTemplate.MinCodeExpirationMinutes} to {AuthenticationTemplate.MaxCodeExpirationMinutes}.", Param);
+        }
+        if (options.CopyCodeText is { } text && (string.IsNullOrWhiteSpace(text) || TemplateText.Length(text) > TemplateLimits.ButtonTextMaxLength))
+        {
+            throw new ArgumentException($"TemplateComponents.Authentication.CopyCodeText is 1 to {TemplateLimits.ButtonTextMaxLength} characters.", Param);
+        }
+        var examples = components.BodyExamples ?? new Dictionary<string, string>();
+        if (examples.Keys.Any(k => k != "1"))
+        {
+            throw new ArgumentException("An AUTHENTICATION template's only variable is {{1}}, the code.", Param);
+        }
+        var sample = examples.GetValueOrDefault("1");
+        if (string.IsNullOrWhiteSpace(sample))
+        {
+            sample = DefaultSampleCode;
+        }
+        else if (TemplateText.Length(sample) > TemplateLimits.CopyCodeMaxLength)
+        {
+            throw new ArgumentException($"TemplateComponents.BodyExamples[\"1\"] is the sample code, at most {TemplateLimits.CopyCodeMaxLength} characters.", Param);
+        }
+        return new CheckedTemplate(definition.Name, definition.Language.Replace('-', '_'), TemplateCategory.Authentication,
+            AuthenticationTemplate.Body, [new TemplateParameter("1", sample)], false, null, null, [], options);
     }
 
     /// <summary>The placeholders of a text, in order of appearance; refuses malformed ones and stray braces.</summary>

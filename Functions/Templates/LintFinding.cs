@@ -77,6 +77,10 @@ public static class LintCodes
     public const string PhoneNumberInvalid = "phone_number_invalid";
     public const string CopyCodeNotMarketing = "copy_code_not_marketing";
     public const string PromotionalWording = "promotional_wording";
+    public const string AuthenticationBodyNotFixed = "authentication_body_not_fixed";
+    public const string AuthenticationOptionsMissing = "authentication_options_missing";
+    public const string AuthenticationOptionsInvalid = "authentication_options_invalid";
+    public const string AuthenticationComponentNotAllowed = "authentication_component_not_allowed";
 
     /// <summary>Every code and its severity.</summary>
     public static IReadOnlyDictionary<string, LintSeverity> All { get; } = new Dictionary<string, LintSeverity>(StringComparer.Ordinal)
@@ -124,5 +128,9 @@ public static class LintCodes
         [PhoneNumberInvalid] = LintSeverity.Error,
         [CopyCodeNotMarketing] = LintSeverity.Warning,
         [PromotionalWording] = LintSeverity.Warning,
+        [AuthenticationBodyNotFixed] = LintSeverity.Error,
+        [AuthenticationOptionsMissing] = LintSeverity.Error,
+        [AuthenticationOptionsInvalid] = LintSeverity.Error,
+        [AuthenticationComponentNotAllowed] = LintSeverity.Error,
     };
 }

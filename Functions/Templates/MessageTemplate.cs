@@ -64,7 +64,38 @@ public sealed record TemplateComponents(
     IReadOnlyDictionary<string, string> BodyExamples,
     TemplateHeader? Header = null,
     string? Footer = null,
-    IReadOnlyList<TemplateButton>? Buttons = null);
+    IReadOnlyList<TemplateButton>? Buttons = null,
+    AuthenticationOptions? Authentication = null);
+
+/// <summary>
+/// What an AUTHENTICATION template may choose; WhatsApp fixes the rest (see
+/// <see cref="AuthenticationTemplate"/>): whether the body adds "For your security, do not share
+/// this code.", the footer "This code expires in N minutes." (1 to 90), and the copy-code
+/// button's label (at most 25 characters; WhatsApp's "Copy code" when null).
+/// </summary>
+public sealed record AuthenticationOptions(bool AddSecurityRecommendation = true, int? CodeExpirationMinutes = null, string? CopyCodeText = null);
+
+/// <summary>WhatsApp's fixed layout of an authentication (one-time password) template with a copy-code button.</summary>
+public static class AuthenticationTemplate
+{
+    /// <summary>The body every authentication template has; <c>{{1}}</c> is the code.</summary>
+    public const string Body = "{{1}} is your verification code.";
+
+    /// <summary>Added after the body when <see cref="AuthenticationOptions.AddSecurityRecommendation"/> is on.</summary>
+    public const string SecurityRecommendation = "For your security, do not share this code.";
+
+    /// <summary>The copy-code button's label when none is chosen.</summary>
+    public const string DefaultCopyCodeText = "Copy code";
+
+    public const int MinCodeExpirationMinutes = 1;
+    public const int MaxCodeExpirationMinutes = 90;
+
+    /// <summary>The footer WhatsApp shows for an expiry.</summary>
+    public static string ExpirationFooter(int minutes) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"This code expires in {minutes} minutes.");
+
+    public static bool IsValidExpiration(int? minutes) => minutes is null or (>= MinCodeExpirationMinutes and <= MaxCodeExpirationMinutes);
+}
 
 /// <summary>
 /// What the tenant writes: a name (lowercase letters, digits and underscores), a language

@@ -50,7 +50,11 @@ namespace Functions.Templates;
 /// <item><term><c>url_variable_not_at_end</c> (error)</term><description>a URL variable anywhere but at the very end</description></item>
 /// <item><term><c>phone_number_invalid</c> (error)</term><description>a phone-number button without an international number (+ and country code) of at most 20 characters</description></item>
 /// <item><term><c>copy_code_not_marketing</c> (warning)</term><description>a copy-code button outside a MARKETING template (Meta's coupon-code templates are marketing templates)</description></item>
-/// <item><term><c>promotional_wording</c> (warning)</term><description>a promotional word or phrase (<see cref="PromotionalWords"/> and the tenant's own) in a UTILITY or AUTHENTICATION template [T11]; seed 003: "promotional language in utility template"</description></item>
+/// <item><term><c>promotional_wording</c> (warning)</term><description>a promotional word or phrase (<see cref="PromotionalWords"/> and the tenant's own) in a UTILITY template (an AUTHENTICATION template's text is WhatsApp's own) [T11]; seed 003: "promotional language in utility template"</description></item>
+/// <item><term><c>authentication_body_not_fixed</c> (error)</term><description>an AUTHENTICATION template whose body is not WhatsApp's fixed "{{1}} is your verification code." (<see cref="AuthenticationTemplate.Body"/>); the ordinary body rules (a variable at the start or end, the ratio, examples) are not applied to that fixed text</description></item>
+/// <item><term><c>authentication_options_missing</c> (error)</term><description>an AUTHENTICATION template without its <see cref="TemplateComponents.Authentication"/> options</description></item>
+/// <item><term><c>authentication_options_invalid</c> (error)</term><description>an expiry outside 1–90 minutes or a copy-code label empty or over 25 characters; or authentication options on a template that is not AUTHENTICATION</description></item>
+/// <item><term><c>authentication_component_not_allowed</c> (error)</term><description>a header, footer text or buttons in an AUTHENTICATION template: WhatsApp sets its footer (the expiry) and its one copy-code button</description></item>
 /// </list>
 /// </summary>
 public static partial class TemplateLinter
@@ -70,17 +74,15 @@ public static partial class TemplateLinter
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(template.Components);
         var findings = new List<LintFinding>();
-        var components = template.Components;
 
         LintName(template.Name, findings);
-        var headerVariables = LintHeader(components.Header, findings);
-        var bodyVariables = LintBody(components, findings);
-        LintStyles(headerVariables, bodyVariables, findings);
-        LintFooter(components.Footer, findings);
-        LintButtons(template.Category, components.Buttons ?? [], findings);
-        if (template.Category is TemplateCategory.Utility or TemplateCategory.Authentication)
+        if (template.Category == TemplateCategory.Authentication)
         {
-            LintPromotional(template, options, findings);
+            LintAuthentication(template.Components, findings);
+        }
+        else
+        {
+            LintOrdinary(template, options, findings);
         }
 
         return findings
@@ -88,6 +90,75 @@ public static partial class TemplateLinter
             .ThenBy(f => f.Position ?? -1)
             .ThenBy(f => f.Code, StringComparer.Ordinal)
             .ToList();
+    }
+
+    private static void LintOrdinary(TemplateDefinition template, LintOptions? options, List<LintFinding> findings)
+    {
+        var components = template.Components;
+        if (components.Authentication is not null)
+        {
+            Add(findings, LintCodes.AuthenticationOptionsInvalid, "body", null,
+                $"Authentication options belong to AUTHENTICATION templates; this one is {template.Category.ToString().ToUpperInvariant()}: leave them out.");
+        }
+        var headerVariables = LintHeader(components.Header, findings);
+        var bodyVariables = LintBody(components, findings);
+        LintStyles(headerVariables, bodyVariables, findings);
+        LintFooter(components.Footer, findings);
+        LintButtons(template.Category, components.Buttons ?? [], findings);
+        if (template.Category is TemplateCategory.Utility)
+        {
+            LintPromotional(template, options, findings);
+        }
+    }
+
+    /// <summary>
+    /// WhatsApp's fixed layout: the body is <see cref="AuthenticationTemplate.Body"/> (the ordinary
+    /// body rules would misfire on it: it opens with the code), the options are given and in range,
+    /// and nothing else is written (WhatsApp adds the footer and the copy-code button).
+    /// </summary>
+    private static void LintAuthentication(TemplateComponents components, List<LintFinding> findings)
+    {
+        if (string.IsNullOrWhiteSpace(components.Body))
+        {
+            Add(findings, LintCodes.BodyEmpty, "body", null, $"The body is empty: an authentication template's body is \"{AuthenticationTemplate.Body}\".");
+        }
+        else if (!string.Equals(components.Body.Trim(), AuthenticationTemplate.Body, StringComparison.Ordinal))
+        {
+            Add(findings, LintCodes.AuthenticationBodyNotFixed, "body", null,
+                $"WhatsApp fixes an authentication template's body: write exactly \"{AuthenticationTemplate.Body}\" ({{{{1}}}} is the code); the security sentence and the expiry are options.");
+        }
+        if (components.Authentication is not { } options)
+        {
+            Add(findings, LintCodes.AuthenticationOptionsMissing, "body", null,
+                "An authentication template needs its authentication options (addSecurityRecommendation, codeExpirationMinutes, copyCodeText).");
+        }
+        else
+        {
+            if (!AuthenticationTemplate.IsValidExpiration(options.CodeExpirationMinutes))
+            {
+                Add(findings, LintCodes.AuthenticationOptionsInvalid, "footer", null,
+                    $"The code expires in {AuthenticationTemplate.MinCodeExpirationMinutes} to {AuthenticationTemplate.MaxCodeExpirationMinutes} minutes; {options.CodeExpirationMinutes} is not allowed.");
+            }
+            if (options.CopyCodeText is { } text && (string.IsNullOrWhiteSpace(text) || TemplateText.Length(text) > TemplateLimits.ButtonTextMaxLength))
+            {
+                Add(findings, LintCodes.AuthenticationOptionsInvalid, TemplateVariables.Component(0), null,
+                    $"The copy-code button's label is 1 to {TemplateLimits.ButtonTextMaxLength} characters.");
+            }
+        }
+        if (components.Header is not null)
+        {
+            Add(findings, LintCodes.AuthenticationComponentNotAllowed, "header", null, "An authentication template has no header.");
+        }
+        if (!string.IsNullOrEmpty(components.Footer))
+        {
+            Add(findings, LintCodes.AuthenticationComponentNotAllowed, "footer", null,
+                "An authentication template's footer is WhatsApp's expiry sentence: set codeExpirationMinutes instead of a footer.");
+        }
+        if (components.Buttons is { Count: > 0 })
+        {
+            Add(findings, LintCodes.AuthenticationComponentNotAllowed, TemplateVariables.Component(0), null,
+                "An authentication template's one button is WhatsApp's copy-code button: set copyCodeText instead of buttons.");
+        }
     }
 
     private static void Add(List<LintFinding> findings, string code, string component, int? position, string message) =>

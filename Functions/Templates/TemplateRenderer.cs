@@ -59,6 +59,10 @@ public static class TemplateRenderer
     {
         ArgumentNullException.ThrowIfNull(components);
         ArgumentNullException.ThrowIfNull(parameters);
+        if (components.Authentication is { } authentication)
+        {
+            return RenderAuthentication(components, authentication, parameters);
+        }
 
         string? header = components.Header is { Format: HeaderFormat.Text, Text: { } headerText }
             ? Placeholders.Substitute(headerText, p => Value(parameters, TemplateVariables.HeaderKey(p.Name)))
@@ -80,6 +84,24 @@ public static class TemplateRenderer
             });
         }
         return new RenderedTemplate(header, body, string.IsNullOrEmpty(components.Footer) ? null : components.Footer, rendered);
+    }
+
+    /// <summary>
+    /// An authentication template as WhatsApp shows it: the code (parameter <c>1</c>) in the fixed
+    /// body, then the security sentence when it is on; the expiry as the footer; the copy-code
+    /// button copying the code.
+    /// </summary>
+    private static RenderedTemplate RenderAuthentication(TemplateComponents components, AuthenticationOptions options, IReadOnlyDictionary<string, string> parameters)
+    {
+        var code = Value(parameters, "1");
+        var body = Placeholders.Substitute(string.IsNullOrWhiteSpace(components.Body) ? AuthenticationTemplate.Body : components.Body, p => Value(parameters, p.Name));
+        if (options.AddSecurityRecommendation)
+        {
+            body += " " + AuthenticationTemplate.SecurityRecommendation;
+        }
+        var footer = options.CodeExpirationMinutes is { } minutes ? AuthenticationTemplate.ExpirationFooter(minutes) : null;
+        var button = new RenderedButton(TemplateButtonType.CopyCode, options.CopyCodeText ?? AuthenticationTemplate.DefaultCopyCodeText, Code: code);
+        return new RenderedTemplate(null, body, footer, [button]);
     }
 
     /// <summary>

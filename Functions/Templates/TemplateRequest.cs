@@ -11,7 +11,11 @@ public sealed record ComponentsRequest(
     string? Body,
     IReadOnlyDictionary<string, string?>? BodyExamples,
     string? Footer,
-    IReadOnlyList<ButtonRequest>? Buttons);
+    IReadOnlyList<ButtonRequest>? Buttons,
+    AuthenticationRequest? Authentication = null);
+
+/// <summary>An AUTHENTICATION template's options: the security sentence (default on), the code's expiry in minutes (1–90), the copy-code button's label (at most 25).</summary>
+public sealed record AuthenticationRequest(bool? AddSecurityRecommendation, int? CodeExpirationMinutes, string? CopyCodeText);
 
 /// <summary>A header: <c>format</c> text (with <c>text</c> and the variable's <c>example</c>) or image, video, document (with <c>mediaExampleUrl</c>).</summary>
 public sealed record HeaderRequest(string? Format, string? Text, string? Example, string? MediaExampleUrl);
@@ -39,12 +43,17 @@ public static partial class TemplateRequestValidation
         if (request.Language is null || !TenantValidation.IsLanguageCode(request.Language)) errors["language"] = ["The language is a WhatsApp language code such as en, en_US, sv or pt_BR."];
         var category = request.Category is null ? null : TemplateCategories.Parse(request.Category);
         if (category is null) errors["category"] = [$"The category is MARKETING, UTILITY or AUTHENTICATION, or one of the older ones WhatsApp used ({string.Join(", ", TemplateCategories.Legacy.Select(l => l.Label))})."];
-        var components = Components(request.Components, errors);
+        var components = Components(request.Components, category?.Category, errors);
         return errors.Count == 0 ? new TemplateDefinition(request.Name!, request.Language!, category!.Category, components!, category.Label) : null;
     }
 
-    private static TemplateComponents? Components(ComponentsRequest? c, Dictionary<string, string[]> errors)
+    private static TemplateComponents? Components(ComponentsRequest? c, TemplateCategory? category, Dictionary<string, string[]> errors)
     {
+        // WhatsApp fixes an authentication template's body: it may be left out.
+        if (category == TemplateCategory.Authentication && c is not null && string.IsNullOrWhiteSpace(c.Body))
+        {
+            c = c with { Body = AuthenticationTemplate.Body };
+        }
         if (c is null || string.IsNullOrWhiteSpace(c.Body))
         {
             errors["components.body"] = ["A template needs a body."];
@@ -96,7 +105,30 @@ public static partial class TemplateRequestValidation
             if (b.Text?.Length > MaxText || b.Example?.Length > MaxText || b.Url?.Length > MaxText) errors[$"components.buttons[{i}]"] = [$"Button values are at most {MaxText} characters."];
             buttons.Add(new TemplateButton(type.Value, b.Text ?? "", b.Url, b.PhoneNumber, b.Example));
         }
-        return new TemplateComponents(c.Body, examples, header, string.IsNullOrEmpty(c.Footer) ? null : c.Footer, buttons.Count == 0 ? null : buttons);
+        var authentication = Authentication(c.Authentication, category, errors);
+        return new TemplateComponents(c.Body, examples, header, string.IsNullOrEmpty(c.Footer) ? null : c.Footer, buttons.Count == 0 ? null : buttons, authentication);
+    }
+
+    private static AuthenticationOptions? Authentication(AuthenticationRequest? a, TemplateCategory? category, Dictionary<string, string[]> errors)
+    {
+        if (a is null)
+        {
+            return null;
+        }
+        if (category is { } c && c != TemplateCategory.Authentication)
+        {
+            errors["components.authentication"] = ["Only an AUTHENTICATION template takes authentication options."];
+        }
+        if (!AuthenticationTemplate.IsValidExpiration(a.CodeExpirationMinutes))
+        {
+            errors["components.authentication.codeExpirationMinutes"] =
+                [$"The code expires in {AuthenticationTemplate.MinCodeExpirationMinutes} to {AuthenticationTemplate.MaxCodeExpirationMinutes} minutes (or leave it out)."];
+        }
+        if (a.CopyCodeText is { } text && (string.IsNullOrWhiteSpace(text) || TemplateText.Length(text) > TemplateLimits.ButtonTextMaxLength))
+        {
+            errors["components.authentication.copyCodeText"] = [$"The copy-code button's label is 1 to {TemplateLimits.ButtonTextMaxLength} characters (or leave it out for \"{AuthenticationTemplate.DefaultCopyCodeText}\")."];
+        }
+        return new AuthenticationOptions(a.AddSecurityRecommendation ?? true, a.CodeExpirationMinutes, a.CopyCodeText);
     }
 
     private static bool IsHttpUrl(string? value) =>

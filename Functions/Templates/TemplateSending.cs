@@ -75,12 +75,17 @@ public sealed class TemplateSending(TemplateStore store)
     }
 
     /// <summary>Meta (and the sandbox, which speaks WhatsApp's format): body parameters by key, the header's value, each button's value by its index.</summary>
-    private static TemplateContent MetaContent(MessageTemplate template, IReadOnlyDictionary<string, string> parameters, MediaContent? headerMedia)
+    internal static TemplateContent MetaContent(MessageTemplate template, IReadOnlyDictionary<string, string> parameters, MediaContent? headerMedia)
     {
         var body = parameters.Where(p => !p.Key.StartsWith(TemplateVariables.HeaderPrefix, StringComparison.Ordinal) && !p.Key.StartsWith(TemplateVariables.ButtonPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var header = parameters.FirstOrDefault(p => p.Key.StartsWith(TemplateVariables.HeaderPrefix, StringComparison.Ordinal)).Value;
         var buttons = new List<TemplateButtonValue>();
+        if (template.Definition.Components.Authentication is not null && parameters.TryGetValue("1", out var code))
+        {
+            // WhatsApp's copy-code (OTP) button is a URL button underneath: the code goes as its suffix too.
+            buttons.Add(new TemplateButtonValue(0, TemplateButtonValueKind.UrlSuffix, code));
+        }
         var definitionButtons = template.Definition.Components.Buttons ?? [];
         for (var i = 0; i < definitionButtons.Count; i++)
         {
@@ -97,7 +102,7 @@ public sealed class TemplateSending(TemplateStore store)
     /// (<see cref="Channels.Twilio.TwilioContentClient.VariablesOf"/>): each variable's value from
     /// our parameter for the part it fills; a media header's is the file's path on the example's host.
     /// </summary>
-    private static IReadOnlyDictionary<string, string> TwilioVariables(TemplateDefinition definition, IReadOnlyDictionary<string, string> parameters, MediaContent? headerMedia)
+    internal static IReadOnlyDictionary<string, string> TwilioVariables(TemplateDefinition definition, IReadOnlyDictionary<string, string> parameters, MediaContent? headerMedia)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var variable in Channels.Twilio.TwilioContentClient.VariablesOf(definition))

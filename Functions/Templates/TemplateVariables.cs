@@ -49,9 +49,11 @@ public static class TemplateVariables
                 variables.Add(new TemplateVariable(HeaderKey(p.Name), "header", p.Name, p.Start, TemplateLimits.HeaderParameterMaxLength, header.Example));
             }
         }
+        // An authentication template's {{1}} is the code, which its copy-code button copies too.
+        var bodyMax = components.Authentication is null ? TemplateLimits.BodyParameterMaxLength : TemplateLimits.CopyCodeMaxLength;
         foreach (var p in Placeholders.Find(components.Body).Where(p => p.IsValid).DistinctBy(p => p.Name))
         {
-            variables.Add(new TemplateVariable(p.Name, "body", p.Name, p.Start, TemplateLimits.BodyParameterMaxLength,
+            variables.Add(new TemplateVariable(p.Name, "body", p.Name, p.Start, bodyMax,
                 components.BodyExamples?.GetValueOrDefault(p.Name)));
         }
         var buttons = components.Buttons ?? [];

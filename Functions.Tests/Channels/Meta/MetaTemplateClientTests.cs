@@ -318,11 +318,61 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AuthenticationTemplatesAreNotSupported()
+    public async Task AnAuthenticationTemplateIsMetasCopyCodeOtpLayout()
     {
-        await Assert.ThrowsAsync<NotSupportedException>(() =>
-            Client().SubmitAsync(Account, Definition(new TemplateComponents("Your code is {{1}}.", Examples(("1", "123456"))), TemplateCategory.Authentication)));
+        var request = await SubmitAndCaptureAsync(Definition(
+            new TemplateComponents(AuthenticationTemplate.Body, Examples(("1", "482913")), Authentication: new AuthenticationOptions(true, 10)),
+            TemplateCategory.Authentication));
 
+        JsonAssert.Equivalent("""
+            {"name":"order_shipped","language":"en_US","category":"AUTHENTICATION","components":[
+              {"type":"BODY","add_security_recommendation":true},
+              {"type":"FOOTER","code_expiration_minutes":10},
+              {"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy code"}]}]}
+            """, request.Body);
+    }
+
+    [Fact]
+    public async Task AnAuthenticationTemplateWithoutExpiryHasNoFooterAndKeepsItsLabel()
+    {
+        var request = await SubmitAndCaptureAsync(Definition(
+            new TemplateComponents(AuthenticationTemplate.Body, Examples(), Authentication: new AuthenticationOptions(false, null, "Copy your code")),
+            TemplateCategory.Authentication));
+
+        JsonAssert.Equivalent("""
+            {"name":"order_shipped","language":"en_US","category":"AUTHENTICATION","components":[
+              {"type":"BODY","add_security_recommendation":false},
+              {"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy your code"}]}]}
+            """, request.Body);
+    }
+
+    public static TheoryData<string, TemplateComponents> BadAuthentication => new()
+    {
+        { "Authentication", new TemplateComponents(AuthenticationTemplate.Body, Examples()) },
+        { "fixed", new TemplateComponents("Your code is {{1}}.", Examples(("1", "123456")), Authentication: new AuthenticationOptions()) },
+        { "no header, footer or buttons", new TemplateComponents(AuthenticationTemplate.Body, Examples(), Footer: "Bye", Authentication: new AuthenticationOptions()) },
+        { "CodeExpirationMinutes", new TemplateComponents(AuthenticationTemplate.Body, Examples(), Authentication: new AuthenticationOptions(CodeExpirationMinutes: 91)) },
+        { "CopyCodeText", new TemplateComponents(AuthenticationTemplate.Body, Examples(), Authentication: new AuthenticationOptions(CopyCodeText: new string('c', 26))) },
+        { "sample code", new TemplateComponents(AuthenticationTemplate.Body, Examples(("1", new string('9', 16))), Authentication: new AuthenticationOptions()) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAuthentication))]
+    public async Task AnAuthenticationTemplateOutsideWhatsAppsLayoutIsRefusedBeforeAnyRequest(string named, TemplateComponents components)
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Client().SubmitAsync(Account, Definition(components, TemplateCategory.Authentication)));
+
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        Assert.Empty(_graph.Requests);
+    }
+
+    [Fact]
+    public async Task AuthenticationOptionsOnAnotherCategoryAreRefused()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            Client().SubmitAsync(Account, Definition(new TemplateComponents("Your parcel is on its way.", Examples(), Authentication: new AuthenticationOptions()))));
+
+        Assert.Contains("AUTHENTICATION templates only", e.Message, StringComparison.Ordinal);
         Assert.Empty(_graph.Requests);
     }
 

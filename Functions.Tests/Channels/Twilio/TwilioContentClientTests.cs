@@ -279,12 +279,32 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AuthenticationTemplatesAreNotSupported()
+    public async Task AnAuthenticationTemplateIsWhatsAppAuthenticationWithTheCodeAsVariableOne()
     {
-        await Assert.ThrowsAsync<NotSupportedException>(() => Client().CreateAsync(Account,
-            new TemplateDefinition("otp", "en", TemplateCategory.Authentication, new TemplateComponents("Your code is {{1}}.", Examples(("1", "123456"))))));
+        var definition = new TemplateDefinition("login_code", "en", TemplateCategory.Authentication,
+            new TemplateComponents(AuthenticationTemplate.Body, Examples(("1", "482913")), Authentication: new AuthenticationOptions(true, 10)));
 
-        Assert.Empty(_twilio.Requests);
+        var request = await CreateAndCaptureAsync(definition);
+
+        JsonAssert.Equivalent("""
+            {"friendly_name":"login_code","language":"en","variables":{"1":"482913"},
+             "types":{"whatsapp/authentication":{"add_security_recommendation":true,"code_expiration_minutes":10,
+               "actions":[{"type":"COPY_CODE","copy_code_text":"Copy code"}]}}}
+            """, request.Body);
+        Assert.Equal([new ContentVariable("1", ContentVariableSource.Body, "482913", "1")], TwilioContentClient.VariablesOf(definition));
+    }
+
+    [Fact]
+    public async Task AnAuthenticationTemplateWithoutExpiryOrExampleHasASampleCodeAndItsLabel()
+    {
+        var request = await CreateAndCaptureAsync(new TemplateDefinition("login_code", "en", TemplateCategory.Authentication,
+            new TemplateComponents(AuthenticationTemplate.Body, Examples(), Authentication: new AuthenticationOptions(false, null, "Copy your code"))));
+
+        JsonAssert.Equivalent("""
+            {"friendly_name":"login_code","language":"en","variables":{"1":"123456"},
+             "types":{"whatsapp/authentication":{"add_security_recommendation":false,
+               "actions":[{"type":"COPY_CODE","copy_code_text":"Copy your code"}]}}}
+            """, request.Body);
     }
 
     [Fact]

@@ -72,7 +72,6 @@ public sealed class MetaTemplateClient
     /// </param>
     /// <returns>Meta's template id and its first status (normally <c>PENDING</c>; Meta may approve at once).</returns>
     /// <exception cref="ArgumentException">The definition breaks a documented rule, or a media header has no handle; nothing was sent.</exception>
-    /// <exception cref="NotSupportedException">An authentication template.</exception>
     /// <exception cref="ChannelSendException">Meta refused the template or failed.</exception>
     /// <exception cref="SendOutcomeUnknownException">No usable answer: the template may have been created.</exception>
     /// <exception cref="HttpRequestException">No connection could be made; nothing was sent.</exception>

@@ -22,11 +22,24 @@ namespace Functions.Channels.Meta;
 /// <c>header_text_named_params</c> / <c>body_text_named_params</c>
 /// (<c>[{"param_name":"order_number","example":"1042"}]</c>, in order of first appearance).
 /// A media header is <c>{"type":"HEADER","format":"IMAGE","example":{"header_handle":["4::…"]}}</c>.
+/// <para>An authentication template (Meta's "copy code button authentication templates") has no
+/// text and no <c>parameter_format</c>: WhatsApp writes the body, footer and button from the options:</para>
+/// <code>
+/// {"name":"login_code","language":"en_US","category":"AUTHENTICATION","components":[
+///   {"type":"BODY","add_security_recommendation":true},
+///   {"type":"FOOTER","code_expiration_minutes":10},
+///   {"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy code"}]}]}
+/// </code>
+/// The footer is there only with an expiry; the button's text is WhatsApp's "Copy code" unless chosen.
 /// </summary>
 internal static class MetaTemplatePayload
 {
     public static byte[] Create(CheckedTemplate template, string? mediaHeaderHandle)
     {
+        if (template.Authentication is { } authentication)
+        {
+            return CreateAuthentication(template, authentication);
+        }
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -57,6 +70,43 @@ internal static class MetaTemplatePayload
             {
                 WriteButtons(json, template.Buttons);
             }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private static byte[] CreateAuthentication(CheckedTemplate template, AuthenticationOptions options)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", template.Name);
+            json.WriteString("language", template.Language);
+            json.WriteString("category", "AUTHENTICATION");
+            json.WriteStartArray("components");
+            json.WriteStartObject();
+            json.WriteString("type", "BODY");
+            json.WriteBoolean("add_security_recommendation", options.AddSecurityRecommendation);
+            json.WriteEndObject();
+            if (options.CodeExpirationMinutes is { } minutes)
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "FOOTER");
+                json.WriteNumber("code_expiration_minutes", minutes);
+                json.WriteEndObject();
+            }
+            json.WriteStartObject();
+            json.WriteString("type", "BUTTONS");
+            json.WriteStartArray("buttons");
+            json.WriteStartObject();
+            json.WriteString("type", "OTP");
+            json.WriteString("otp_type", "COPY_CODE");
+            json.WriteString("text", options.CopyCodeText ?? AuthenticationTemplate.DefaultCopyCodeText);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
         }

@@ -65,7 +65,6 @@ public sealed partial class TwilioContentClient
     /// <summary>Creates the content for a template (not yet submitted to WhatsApp).</summary>
     /// <returns>The Content SID, <c>HX</c> and 32 hex digits.</returns>
     /// <exception cref="ArgumentException">The definition breaks a documented rule (WhatsApp's or Twilio's); nothing was sent.</exception>
-    /// <exception cref="NotSupportedException">An authentication template.</exception>
     /// <exception cref="ChannelSendException">Twilio refused the content, or could not be reached at all.</exception>
     /// <exception cref="SendOutcomeUnknownException">The content may have been created but no SID came back.</exception>
     public async Task<string> CreateAsync(TwilioAccount account, TemplateDefinition definition, CancellationToken cancellationToken = default)

@@ -55,6 +55,9 @@ public sealed record ContentVariable(string Key, ContentVariableSource Source, s
 /// longer call-to-action body → <c>whatsapp/card</c> <c>{"body","footer","header_text","media","actions":[…]}</c>
 /// with action types <c>QUICK_REPLY</c>, <c>URL</c>, <c>PHONE_NUMBER</c>, <c>COPY_CODE</c>.</item>
 /// </list>
+/// An authentication template is <c>whatsapp/authentication</c>
+/// <c>{"add_security_recommendation":true,"code_expiration_minutes":10,"actions":[{"type":"COPY_CODE","copy_code_text":"Copy code"}]}</c>
+/// (no body: WhatsApp writes it), with one variable, <c>"1"</c>, the code (its sample the body's example).
 /// A quick reply's <c>id</c> (Twilio's <c>ButtonPayload</c> when tapped) is its text, as Meta's
 /// payload defaults to the text. Twilio allows at most 100 variables (its "Using variables" page).
 /// </summary>
@@ -89,7 +92,14 @@ internal static class TwilioContentPayload
             }
             json.WriteStartObject("types");
             json.WriteStartObject(plan.ContentType);
-            json.WriteString("body", plan.Body);
+            if (template.Authentication is { } authentication)
+            {
+                WriteAuthentication(json, authentication);
+            }
+            else
+            {
+                json.WriteString("body", plan.Body);
+            }
             switch (plan.ContentType)
             {
                 case "twilio/media":
@@ -128,6 +138,21 @@ internal static class TwilioContentPayload
     }
 
     public static IReadOnlyList<ContentVariable> Variables(CheckedTemplate template) => Plan.For(template).Variables;
+
+    private static void WriteAuthentication(Utf8JsonWriter json, AuthenticationOptions options)
+    {
+        json.WriteBoolean("add_security_recommendation", options.AddSecurityRecommendation);
+        if (options.CodeExpirationMinutes is { } minutes)
+        {
+            json.WriteNumber("code_expiration_minutes", minutes);
+        }
+        json.WriteStartArray("actions");
+        json.WriteStartObject();
+        json.WriteString("type", "COPY_CODE");
+        json.WriteString("copy_code_text", options.CopyCodeText ?? AuthenticationTemplate.DefaultCopyCodeText);
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }
 
     private static void WriteMedia(Utf8JsonWriter json, string url)
     {
@@ -272,6 +297,10 @@ internal static class TwilioContentPayload
 
         private static string ChooseContentType(CheckedTemplate template)
         {
+            if (template.Authentication is not null)
+            {
+                return "whatsapp/authentication";
+            }
             var quickReplies = template.Buttons.Count(b => b.Type == TemplateButtonType.QuickReply);
             var actions = template.Buttons.Count - quickReplies;
             var bare = template.Header is null && template.Footer is null;
