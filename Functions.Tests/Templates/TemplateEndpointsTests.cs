@@ -156,6 +156,53 @@ public sealed class TemplateEndpointsTests(TemplateEndpointsTests.LiveApp live) 
     }
 
     [Fact]
+    public async Task AnAuthenticationTemplateIsWrittenWithItsOptionsPreviewedApprovedAndSentWithTheCode()
+    {
+        var bad = await Admin.PostAsJsonAsync("/api/templates", new
+        {
+            name = "login_code_bad", language = "en", category = "AUTHENTICATION",
+            components = new { authentication = new { codeExpirationMinutes = 120, copyCodeText = "" } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var badFields = (await SendingApp.ReadProblemAsync(bad)).GetProperty("errors");
+        Assert.True(badFields.TryGetProperty("components.authentication.codeExpirationMinutes", out _) && badFields.TryGetProperty("components.authentication.copyCodeText", out _), badFields.ToString());
+
+        var created = await Admin.PostAsJsonAsync("/api/templates", new
+        {
+            name = "login_code", language = "en", category = "AUTHENTICATION",
+            components = new { authentication = new { addSecurityRecommendation = true, codeExpirationMinutes = 10 } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var draft = (await created.Content.ReadFromJsonAsync<TemplateView>(TestJson.Options))!;
+        Assert.Equal((AuthenticationTemplate.Body, new AuthenticationOptions(true, 10)), (draft.Components.Body, draft.Components.Authentication));
+        Assert.Equal(["1"], draft.Variables.Select(v => v.Key));
+        Assert.Empty(draft.Findings!);
+
+        var preview = await live.Agent.PostAsJsonAsync("/api/templates/login_code/en/preview", new { parameters = new Dictionary<string, string> { ["1"] = "482913" } });
+        var rendered = (await preview.Content.ReadFromJsonAsync<RenderedTemplate>(TestJson.Options))!;
+        Assert.Equal(("482913 is your verification code. For your security, do not share this code.", "This code expires in 10 minutes."), (rendered.Body, rendered.Footer));
+        Assert.Equal(new RenderedButton(TemplateButtonType.CopyCode, "Copy code", Code: "482913"), Assert.Single(rendered.Buttons));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Admin.PostAsync("/api/templates/login_code/en/submit", null)).StatusCode);
+        await Eventually.TrueAsync(async () =>
+            (await Admin.GetFromJsonAsync<TemplateDetail>("/api/templates/login_code/en", TestJson.Options))!.Latest.Status == TemplateStatus.Approved,
+            "the sandbox approved it");
+
+        var response = await Admin.PostAsJsonAsync("/api/messages", new
+        {
+            to = "+46705550003", type = "template",
+            template = new { name = "login_code", parameters = new Dictionary<string, string> { ["1"] = "482913" } },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var message = await SendingApp.ReadMessageAsync(response);
+        Assert.Equal(("authentication", "482913 is your verification code. For your security, do not share this code."), (message.Purpose, message.Text));
+        var sent = await SendingApp.WaitForAsync(Admin, message.Id, m => m.ProviderMessageId is not null, "the sandbox took it");
+        var recorded = await _app.Get<SandboxChannel>().FindAsync("sb", sent.ProviderMessageId!, default);
+        Assert.Equal("482913", recorded!.Template!.Variables["1"]);
+        Assert.Equal([new TemplateButtonValue(0, TemplateButtonValueKind.UrlSuffix, "482913")], recorded.Template!.ButtonValues);
+    }
+
+    [Fact]
     public async Task ATemplateThatIsNotApprovedOrWhoseParametersDoNotFitIsNotSent()
     {
         await Admin.PostAsJsonAsync("/api/templates", Shipped("order_draft_only"));
