@@ -66,6 +66,16 @@ public sealed class AuthenticationTemplateTests
         Assert.Empty(TemplateLinter.Lint(definition));
     }
 
+    [Fact]
+    public void AnAuthenticationTemplateWithoutComponentsIsADraftTheLinterAsksOptionsOf()
+    {
+        var errors = new Dictionary<string, string[]>();
+        var definition = TemplateRequestValidation.Validate(new TemplateRequest("login_code", "en", "AUTHENTICATION", null), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal([LintCodes.AuthenticationOptionsMissing], TemplateLinter.Lint(definition!).Select(f => f.Code));
+    }
+
     [Theory]
     [InlineData("AUTHENTICATION", 0, null, "components.authentication.codeExpirationMinutes")]
     [InlineData("AUTHENTICATION", 91, null, "components.authentication.codeExpirationMinutes")]

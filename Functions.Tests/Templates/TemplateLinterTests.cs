@@ -185,6 +185,7 @@ public sealed class TemplateLinterTests
         ["authentication: security off, 90 minutes, own label"] = (Authentication(options: new(false, 90, new string('c', 25))), []),
         ["authentication: 1 minute"] = (Authentication(options: new(CodeExpirationMinutes: 1)), []),
         ["authentication: fixed body with its example"] = (Authentication(examples: new Dictionary<string, string> { ["1"] = "123456" }), []),
+        ["authentication: example code over 15"] = (Authentication(examples: new Dictionary<string, string> { ["1"] = new string('9', 16) }), [ExampleTooLong]),
         ["authentication: own body"] = (Authentication(body: "Your verification code is {{1}}. Do not share it."), [AuthenticationBodyNotFixed]),
         ["authentication: fixed body without its variable"] = (Authentication(body: "is your verification code."), [AuthenticationBodyNotFixed]),
         ["authentication: empty body"] = (Authentication(body: ""), [BodyEmpty]),

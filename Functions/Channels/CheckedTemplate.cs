@@ -160,12 +160,8 @@ internal sealed partial class CheckedTemplate
         {
             throw new ArgumentException($"TemplateComponents.Authentication.CopyCodeText is 1 to {TemplateLimits.ButtonTextMaxLength} characters.", Param);
         }
-        var examples = components.BodyExamples ?? new Dictionary<string, string>();
-        if (examples.Keys.Any(k => k != "1"))
-        {
-            throw new ArgumentException("An AUTHENTICATION template's only variable is {{1}}, the code.", Param);
-        }
-        var sample = examples.GetValueOrDefault("1");
+        // Only {{1}}'s example counts (the sample code); WhatsApp's fixed text has no other variable.
+        var sample = components.BodyExamples?.GetValueOrDefault("1");
         if (string.IsNullOrWhiteSpace(sample))
         {
             sample = DefaultSampleCode;

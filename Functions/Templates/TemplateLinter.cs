@@ -18,7 +18,7 @@ namespace Functions.Templates;
 /// <item><term><c>mixed_placeholder_styles</c> (error)</term><description>positional and named variables in one template (header and body); Meta's <c>parameter_format</c> is one or the other [M3]</description></item>
 /// <item><term><c>missing_example</c> (error)</term><description>a variable (body, header, URL) without its example, a copy-code button without an example code, or a media header without an example file [M2]</description></item>
 /// <item><term><c>unused_example</c> (info)</term><description>an example for a body variable the body does not have</description></item>
-/// <item><term><c>example_too_long</c> (error)</term><description>a copy-code example over 15 characters</description></item>
+/// <item><term><c>example_too_long</c> (error)</term><description>a copy-code example over 15 characters, or an authentication template's example code over 15</description></item>
 /// <item><term><c>header_empty</c> (error)</term><description>a text header with no text</description></item>
 /// <item><term><c>header_too_long</c> (error)</term><description>a text header over 60 characters [M2]</description></item>
 /// <item><term><c>header_too_many_variables</c> (error)</term><description>more than one variable in the header [M2]</description></item>
@@ -126,6 +126,11 @@ public static partial class TemplateLinter
         {
             Add(findings, LintCodes.AuthenticationBodyNotFixed, "body", null,
                 $"WhatsApp fixes an authentication template's body: write exactly \"{AuthenticationTemplate.Body}\" ({{{{1}}}} is the code); the security sentence and the expiry are options.");
+        }
+        else if (components.BodyExamples?.GetValueOrDefault("1") is { } sample && TemplateText.Length(sample) > TemplateLimits.CopyCodeMaxLength)
+        {
+            Add(findings, LintCodes.ExampleTooLong, "body", null,
+                $"The example code is {TemplateText.Length(sample)} characters; an authentication code is at most {TemplateLimits.CopyCodeMaxLength}.");
         }
         if (components.Authentication is not { } options)
         {

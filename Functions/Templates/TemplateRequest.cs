@@ -50,9 +50,9 @@ public static partial class TemplateRequestValidation
     private static TemplateComponents? Components(ComponentsRequest? c, TemplateCategory? category, Dictionary<string, string[]> errors)
     {
         // WhatsApp fixes an authentication template's body: it may be left out.
-        if (category == TemplateCategory.Authentication && c is not null && string.IsNullOrWhiteSpace(c.Body))
+        if (category == TemplateCategory.Authentication && string.IsNullOrWhiteSpace(c?.Body))
         {
-            c = c with { Body = AuthenticationTemplate.Body };
+            c = (c ?? new ComponentsRequest(null, null, null, null, null)) with { Body = AuthenticationTemplate.Body };
         }
         if (c is null || string.IsNullOrWhiteSpace(c.Body))
         {
