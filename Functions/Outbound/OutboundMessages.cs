@@ -206,7 +206,8 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
         return await UpdateAtAsync(tenantId, location, change, cancellationToken);
     }
 
-    private async Task<(ConversationMessage? Message, bool Changed)> UpdateAtAsync(
+    /// <summary>The same, for a message whose row is known (no index lookup).</summary>
+    public async Task<(ConversationMessage? Message, bool Changed)> UpdateAtAsync(
         string tenantId, MessageLocation location, Func<ConversationMessage, ConversationMessage?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)

@@ -48,12 +48,14 @@ public sealed class SendMessageHandler(
         {
             return; // sent, failed, or waiting for a status callback
         }
+        // Every change below goes straight to the row (its key follows from the message), not through the id index again.
+        var at = new MessageLocation(message.ConversationId, message.RowKey);
         if (message.AttemptStartedAt is not null)
         {
             if (message.AttemptToken == work.Token)
             {
                 // This very work item claimed the attempt and is back: the worker stopped mid-request.
-                await MarkOutcomeUnknownAsync(work, "The worker stopped during the provider request; it is not resent. The provider's status callback will settle it.", cancellationToken);
+                await MarkOutcomeUnknownAsync(work, at, "The worker stopped during the provider request; it is not resent. The provider's status callback will settle it.", cancellationToken);
             }
             return; // another work item's request is in flight; it records its own answer
         }
@@ -74,12 +76,12 @@ public sealed class SendMessageHandler(
         var conversation = await conversations.GetAsync(work.Tenant, message.ConversationId, cancellationToken);
         if (tenant is null || conversation is null)
         {
-            await FailBeforeRequestAsync(work, new ProviderError("gone", "The tenant or the conversation no longer exists.", FailureReason.InvalidRequest), cancellationToken);
+            await FailBeforeRequestAsync(work, at, new ProviderError("gone", "The tenant or the conversation no longer exists.", FailureReason.InvalidRequest), cancellationToken);
             return;
         }
         if (await RefusalAsync(work.Tenant, message, conversation, cancellationToken) is { } refusal)
         {
-            await FailBeforeRequestAsync(work, refusal, cancellationToken);
+            await FailBeforeRequestAsync(work, at, refusal, cancellationToken);
             return;
         }
         if (work.NotBefore is null && await PaceAsync(work, conversation.ContactPhone, cancellationToken))
@@ -96,13 +98,13 @@ public sealed class SendMessageHandler(
         }
         catch (UriFormatException ex)
         {
-            await FailBeforeRequestAsync(work, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), cancellationToken);
+            await FailBeforeRequestAsync(work, at, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), cancellationToken);
             return;
         }
         var now = time.GetUtcNow();
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "request"),
             new TraceEntry(now, TraceEntry.Steps.Request, $"Request {work.Attempt} to {tenant.Provider.Type}.") { Attempt = work.Attempt }, cancellationToken);
-        var (claimed, changed) = await messages.UpdateAsync(work.Tenant, work.MessageId, m =>
+        var (claimed, changed) = await messages.UpdateAtAsync(work.Tenant, at, m =>
             IsUnsettled(m) && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1
                 ? m with { Attempts = work.Attempt, AttemptStartedAt = now, AttemptToken = work.Token }
                 : null, cancellationToken);
@@ -118,27 +120,27 @@ public sealed class SendMessageHandler(
         }
         catch (ChannelSendException ex) when (ex.IsRetryable && work.Attempt < options.Value.MaxAttempts)
         {
-            await RetryLaterAsync(work, ex, cancellationToken);
+            await RetryLaterAsync(work, at, ex, cancellationToken);
             return;
         }
         catch (ChannelSendException ex)
         {
             await RecordAnswerAsync(work, ex, cancellationToken);
-            await FailAsync(work, ex.Error, m => m.AttemptToken == work.Token, cancellationToken, ex.IsRetryable ? $"Gave up after {work.Attempt} attempts." : null);
+            await FailAsync(work, at, ex.Error, m => m.AttemptToken == work.Token, cancellationToken, ex.IsRetryable ? $"Gave up after {work.Attempt} attempts." : null);
             return;
         }
         catch (SendOutcomeUnknownException ex)
         {
-            await MarkOutcomeUnknownAsync(work, ex.Message, cancellationToken);
+            await MarkOutcomeUnknownAsync(work, at, ex.Message, cancellationToken);
             return;
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
         {
             // Nothing was sent: the provider's request could not be made from this message.
-            await FailAsync(work, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), m => m.AttemptToken == work.Token, cancellationToken);
+            await FailAsync(work, at, new ProviderError("invalid", ex.Message, FailureReason.InvalidRequest), m => m.AttemptToken == work.Token, cancellationToken);
             return;
         }
-        await RecordSentAsync(work, tenant, claimed, receipt, cancellationToken);
+        await RecordSentAsync(work, at, tenant, claimed, receipt, cancellationToken);
     }
 
     /// <summary>Neither sent (a provider id), failed, nor waiting for a callback to say what happened.</summary>
@@ -196,14 +198,14 @@ public sealed class SendMessageHandler(
             : null,
     };
 
-    private async Task RecordSentAsync(SendWork work, Tenant tenant, ConversationMessage claimed, SendReceipt receipt, CancellationToken cancellationToken)
+    private async Task RecordSentAsync(SendWork work, MessageLocation at, Tenant tenant, ConversationMessage claimed, SendReceipt receipt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         // The index first: once the row says "sent", callbacks without our id must find it.
         await messages.IndexProviderIdAsync(work.Tenant, tenant.Provider.Type, receipt.ProviderMessageId,
-            new MessageLocation(claimed.ConversationId, claimed.RowKey), claimed.Id, cancellationToken);
+            at, claimed.Id, cancellationToken);
         // A receipt is a definite answer: it applies even if a status callback got here first.
-        var (sent, _) = await messages.UpdateAsync(work.Tenant, work.MessageId, m =>
+        var (sent, _) = await messages.UpdateAtAsync(work.Tenant, at, m =>
             m.WithStatus(receipt.Status, now, receipt.Error) with
             {
                 AttemptStartedAt = null,
@@ -228,12 +230,12 @@ public sealed class SendMessageHandler(
             work.MessageId, tenant.Provider.Type, receipt.ProviderMessageId, sent?.Status ?? receipt.Status);
     }
 
-    private async Task RetryLaterAsync(SendWork work, ChannelSendException ex, CancellationToken cancellationToken)
+    private async Task RetryLaterAsync(SendWork work, MessageLocation at, ChannelSendException ex, CancellationToken cancellationToken)
     {
         var delay = RetryDelay(work.Attempt, ex.RetryAfter);
         // The decision first, then the next work item: if the worker stops in between, this work
         // item comes back, finds its attempt answered "try again" and queues the next one.
-        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.AttemptToken == work.Token && m.AttemptStartedAt is not null
+        await messages.UpdateAtAsync(work.Tenant, at, m => m.AttemptToken == work.Token && m.AttemptStartedAt is not null
             ? m with { AttemptStartedAt = null, OutcomeUnknown = false, NextAttemptAt = time.GetUtcNow() + delay }
             : null, cancellationToken);
         await RecordAnswerAsync(work, ex, cancellationToken);
@@ -267,13 +269,13 @@ public sealed class SendMessageHandler(
             }, cancellationToken);
 
     /// <summary>Fails the message for a reason found before any request, unless another work item has claimed it since.</summary>
-    private Task FailBeforeRequestAsync(SendWork work, ProviderError error, CancellationToken cancellationToken) =>
-        FailAsync(work, error, m => IsUnsettled(m) && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1, cancellationToken);
+    private Task FailBeforeRequestAsync(SendWork work, MessageLocation at, ProviderError error, CancellationToken cancellationToken) =>
+        FailAsync(work, at, error, m => IsUnsettled(m) && m.AttemptStartedAt is null && m.Attempts == work.Attempt - 1, cancellationToken);
 
-    private async Task FailAsync(SendWork work, ProviderError error, Func<ConversationMessage, bool> applies, CancellationToken cancellationToken, string? note = null)
+    private async Task FailAsync(SendWork work, MessageLocation at, ProviderError error, Func<ConversationMessage, bool> applies, CancellationToken cancellationToken, string? note = null)
     {
         var now = time.GetUtcNow();
-        var (_, changed) = await messages.UpdateAsync(work.Tenant, work.MessageId, m => applies(m)
+        var (_, changed) = await messages.UpdateAtAsync(work.Tenant, at, m => applies(m)
             ? m.WithStatus(DeliveryStatus.Failed, now, error) with { AttemptStartedAt = null, OutcomeUnknown = false }
             : null, cancellationToken);
         if (!changed)
@@ -289,9 +291,9 @@ public sealed class SendMessageHandler(
         logger.LogInformation("Message {MessageId} failed: {Reason} ({Code})", work.MessageId, error.Reason, error.Code);
     }
 
-    private async Task MarkOutcomeUnknownAsync(SendWork work, string why, CancellationToken cancellationToken)
+    private async Task MarkOutcomeUnknownAsync(SendWork work, MessageLocation at, string why, CancellationToken cancellationToken)
     {
-        await messages.UpdateAsync(work.Tenant, work.MessageId, m => m.AttemptToken == work.Token && m.Status == DeliveryStatus.Queued && m.ProviderMessageId is null
+        await messages.UpdateAtAsync(work.Tenant, at, m => m.AttemptToken == work.Token && m.Status == DeliveryStatus.Queued && m.ProviderMessageId is null
             ? m with { OutcomeUnknown = true, AttemptStartedAt = null }
             : null, cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Attempt(work.Attempt, "unknown"),
