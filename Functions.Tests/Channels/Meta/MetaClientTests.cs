@@ -324,7 +324,7 @@ public sealed class MetaClientTests : IAsyncLifetime
         var started = DateTime.UtcNow;
 
         await Assert.ThrowsAsync<SendOutcomeUnknownException>(() =>
-            Client(TimeSpan.FromMilliseconds(300)).SendAsync(Account, new OutboundMessage(To, MessageKind.Text) { Text = "Hi" }));
+            Client(TimeSpan.FromSeconds(2)).SendAsync(Account, new OutboundMessage(To, MessageKind.Text) { Text = "Hi" }));
 
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
         Assert.Single(_graph.Requests);

@@ -452,7 +452,7 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
         _graph.Respond = _ => new GraphReply(200, Created, Delay: TimeSpan.FromSeconds(10));
 
         await Assert.ThrowsAsync<SendOutcomeUnknownException>(() =>
-            Client(TimeSpan.FromMilliseconds(300)).SubmitAsync(Account, Definition(new TemplateComponents("Hi.", Examples()))));
+            Client(TimeSpan.FromSeconds(2)).SubmitAsync(Account, Definition(new TemplateComponents("Hi.", Examples()))));
 
         Assert.Single(_graph.Requests);
     }
@@ -583,7 +583,7 @@ public sealed class MetaTemplateClientTests : IAsyncLifetime
     {
         _graph.Respond = _ => new GraphReply(200, """{"data":[]}""", Delay: TimeSpan.FromSeconds(10));
 
-        await Assert.ThrowsAsync<SendOutcomeUnknownException>(() => Client(TimeSpan.FromMilliseconds(300)).GetStatusAsync(Account, "a", "en"));
+        await Assert.ThrowsAsync<SendOutcomeUnknownException>(() => Client(TimeSpan.FromSeconds(2)).GetStatusAsync(Account, "a", "en"));
     }
 
     [Fact]

@@ -416,7 +416,7 @@ public sealed class TwilioClientTests : IAsyncLifetime
         };
 
         var ex = await Assert.ThrowsAsync<SendOutcomeUnknownException>(() =>
-            Client(timeout: TimeSpan.FromMilliseconds(300)).SendAsync(Account, new OutboundMessage(Customer, MessageKind.Text) { Text = "hi" }));
+            Client(timeout: TimeSpan.FromSeconds(2)).SendAsync(Account, new OutboundMessage(Customer, MessageKind.Text) { Text = "hi" }));
 
         Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
         Assert.Single(_twilio.Requests); // it did reach "Twilio"

@@ -456,7 +456,7 @@ public sealed class TwilioContentClientTests : IAsyncLifetime
         };
 
         await Assert.ThrowsAsync<SendOutcomeUnknownException>(() =>
-            Client(TimeSpan.FromMilliseconds(300)).CreateAsync(Account, Definition(new TemplateComponents("Hi.", Examples()))));
+            Client(TimeSpan.FromSeconds(2)).CreateAsync(Account, Definition(new TemplateComponents("Hi.", Examples()))));
 
         Assert.Single(_twilio.Requests);
     }
