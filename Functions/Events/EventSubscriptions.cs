@@ -1,0 +1,91 @@
+using Azure;
+using Functions.Storage;
+
+namespace Functions.Events;
+
+/// <summary>Reads and writes a tenant's subscriptions; changes are optimistic (ETag) and retried on a concurrent change.</summary>
+public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
+{
+    public async Task<IReadOnlyList<EventSubscription>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var rows = await tables.QueryAllAsync(EventSubscription.Table, new TableQuery(tenantId), cancellationToken);
+        return [.. rows.Select(EventSubscription.FromEntity).OrderBy(s => s.CreatedOn).ThenBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    public async Task<EventSubscription?> FindAsync(string tenantId, string id, CancellationToken cancellationToken) =>
+        EventSubscription.IsValidId(id) && await tables.GetEntityIfExistsAsync(EventSubscription.Table, tenantId, id, cancellationToken) is { } row
+            ? EventSubscription.FromEntity(row)
+            : null;
+
+    /// <summary>Stores a new subscription with a new secret; null when the tenant has the most it may have.</summary>
+    public async Task<EventSubscription?> CreateAsync(string tenantId, string url, IReadOnlyList<string> types, bool enabled, string? description, CancellationToken cancellationToken)
+    {
+        if ((await ListAsync(tenantId, cancellationToken)).Count >= EventSubscription.MaxPerTenant)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        var subscription = new EventSubscription(EventSubscription.NewId(), url, types, enabled, description, EventSubscription.NewSecret(), now, now);
+        await tables.InsertAsync(EventSubscription.Table, subscription.ToEntity(tenantId), cancellationToken);
+        return subscription;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the stored subscription and writes it; null when there is none.</summary>
+    public async Task<EventSubscription?> UpdateAsync(string tenantId, string id, Func<EventSubscription, EventSubscription> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!EventSubscription.IsValidId(id) || await tables.GetEntityIfExistsAsync(EventSubscription.Table, tenantId, id, cancellationToken) is not { } row)
+            {
+                return null;
+            }
+            var updated = change(EventSubscription.FromEntity(row)) with { UpdatedOn = time.GetUtcNow() };
+            try
+            {
+                await tables.ReplaceAsync(EventSubscription.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException ex) when (attempt < 5 && (StorageErrorCodes.IsPreconditionFailed(ex) || StorageErrorCodes.IsNotFound(ex)))
+            {
+                // Changed (or deleted) meanwhile: apply the change again to what is there now.
+            }
+        }
+    }
+
+    /// <summary>A new secret; the previous one keeps signing for <see cref="EventSubscription.PreviousSecretLifetime"/>.</summary>
+    public Task<EventSubscription?> RotateSecretAsync(string tenantId, string id, CancellationToken cancellationToken) =>
+        UpdateAsync(tenantId, id, s => s with
+        {
+            Secret = EventSubscription.NewSecret(),
+            PreviousSecret = s.Secret,
+            PreviousSecretExpiresOn = time.GetUtcNow() + EventSubscription.PreviousSecretLifetime,
+        }, cancellationToken);
+
+    /// <summary>Deletes the subscription: its pending deliveries stop (they find it gone). False when there is none.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        if (!EventSubscription.IsValidId(id))
+        {
+            return false;
+        }
+        try
+        {
+            await tables.DeleteAsync(EventSubscription.Table, tenantId, id, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (StorageErrorCodes.IsNotFound(ex))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A subscription's deliveries, newest event first, a page at a time.</summary>
+    /// <exception cref="ArgumentException">The continuation token is not one this store gave.</exception>
+    public async Task<(IReadOnlyList<EventDelivery> Deliveries, string? ContinuationToken)> ListDeliveriesAsync(
+        string tenantId, string subscriptionId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var page = await tables.QueryAsync(EventDelivery.Table, new TableQuery(EventDelivery.Partition(tenantId, subscriptionId)) { Top = pageSize },
+            continuationToken, cancellationToken);
+        return ([.. page.Entities.Select(EventDelivery.FromEntity)], page.ContinuationToken);
+    }
+}
