@@ -1,5 +1,6 @@
 using Functions.Channels;
 using Functions.Conversations;
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Storage.InMemory;
 using Functions.Tests.TestSupport;
@@ -25,13 +26,14 @@ public sealed class CareWindowTimerTests : IAsyncLifetime
         _tables = new InMemoryTableStore(_time);
         _queues = new InMemoryQueueStore(_time);
         _conversations = new ConversationStore(_tables, _time);
-        _timer = new CareWindowTimer(_queues, _tables, _conversations, Options.Create(_options), _time);
+        _timer = new CareWindowTimer(_queues, _tables, _conversations, new TenantEvents(_queues, _time), Options.Create(_options), _time);
     }
 
     public async Task InitializeAsync()
     {
         foreach (var table in new[] { Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable, ConversationEvent.Table }) await _tables.CreateTableIfNotExistsAsync(table);
         await _queues.CreateQueueIfNotExistsAsync(CareWindowTimer.Queue);
+        await _queues.CreateQueueIfNotExistsAsync(TenantEvents.Queue);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Storage;
 using Microsoft.Extensions.Options;
@@ -30,10 +31,12 @@ public sealed record CareWindowTick(string Tenant, string ConversationId, long W
 /// sets a timer (and a reminder, if configured) for the window it opened or renewed, tagged with
 /// that window's version (the time of the customer's last message). When a timer fires and the
 /// version still matches, the window closed (or is about to): the event is recorded once. A
-/// stale timer (the customer wrote again since) does nothing. Whether a free-form message may be
+/// stale timer (the customer wrote again since) does nothing. Each recorded event is also published
+/// to the tenant's subscribers (<c>window.closing</c>, <c>window.closed</c>). Whether a free-form message may be
 /// sent is always decided from the stored times, never from this timer having fired.
 /// </summary>
-public sealed class CareWindowTimer(IQueueStore queues, ITableStore tables, ConversationStore conversations, IOptions<CareWindowOptions> options, TimeProvider time)
+public sealed class CareWindowTimer(
+    IQueueStore queues, ITableStore tables, ConversationStore conversations, TenantEvents events, IOptions<CareWindowOptions> options, TimeProvider time)
     : IQueueFunctionHandler
 {
     public const string Queue = "care-window";
@@ -81,8 +84,12 @@ public sealed class CareWindowTimer(IQueueStore queues, ITableStore tables, Conv
         }
         catch (RequestFailedException ex) when (StorageErrorCodes.IsConflict(ex))
         {
-            // Recorded by an earlier delivery of this timer.
+            // Recorded by an earlier delivery of this timer (which may have stopped before publishing).
         }
+        // The event id follows from the window and the type: published again, it is delivered once.
+        await events.PublishAsync(tick.Tenant, tick.Type == ConversationEvent.WindowClosed ? EventTypes.WindowClosed : EventTypes.WindowClosing,
+            new WindowEventData(conversation.Id, conversation.ContactPhone, expires),
+            idempotencyKey: $"{tick.ConversationId}:{tick.WindowVersion}", cancellationToken);
     }
 
     /// <summary>The window events of a conversation, oldest window first.</summary>

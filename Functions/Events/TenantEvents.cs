@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Functions.Storage;
 
 namespace Functions.Events;
@@ -23,6 +24,12 @@ public sealed class TenantEvents(IQueueStore queues, TimeProvider time)
     /// <summary>The largest event data accepted (its JSON), so the event fits in one queue message.</summary>
     public const int MaxDataBytes = 32 * 1024;
 
+    /// <summary>The API's JSON conventions (camelCase, enums as camelCase words), so event data reads like the API.</summary>
+    public static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
     /// <summary>Publishes a new event (a fresh id each call).</summary>
     public Task<string> PublishAsync(string tenantId, string type, object data, CancellationToken cancellationToken) =>
         PublishAsync(tenantId, type, data, idempotencyKey: null, cancellationToken);
@@ -39,7 +46,7 @@ public sealed class TenantEvents(IQueueStore queues, TimeProvider time)
         {
             throw new ArgumentException($"Unknown event type '{type}'.", nameof(type));
         }
-        var element = JsonSerializer.SerializeToElement(data, data.GetType(), JsonSerializerOptions.Web);
+        var element = JsonSerializer.SerializeToElement(data, data.GetType(), DataJson);
         if (element.GetRawText().Length > MaxDataBytes)
         {
             throw new ArgumentException($"Event data is larger than {MaxDataBytes} characters of JSON.", nameof(data));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Functions.Channels;
 using Functions.Conversations;
+using Functions.Events;
 using Functions.Storage;
 
 namespace Functions.Outbound;
@@ -37,7 +38,7 @@ public sealed record Accepted(ConversationMessage? Message, bool Replayed, bool 
 /// <c>MessageIndex</c>, PartitionKey = tenant: <c>m:&lt;id&gt;</c> (our id), <c>p:&lt;provider&gt;:&lt;hash&gt;</c>
 /// (the provider's id) and <c>k:&lt;hash&gt;</c> (an Idempotency-Key: the message it made and a hash of the request).
 /// </summary>
-public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, ConversationStore conversations, MessageTrace trace, TimeProvider time)
+public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, ConversationStore conversations, MessageTrace trace, TenantEvents events, TimeProvider time)
 {
     public const string Queue = "outbound-messages";
     public const string IndexTable = ConversationMessage.IndexTable;
@@ -292,6 +293,14 @@ public sealed class OutboundMessages(ITableStore tables, IQueueStore queues, Con
             : $"{status.Provider} reported {status.Status.ToString().ToLowerInvariant()}.";
         await trace.RecordAsync(tenantId, messageId, TraceKeys.Status(status),
             new TraceEntry(status.Timestamp, TraceEntry.Steps.StatusCallback, detail) { Status = status.Status, ProviderCode = status.Error?.Code }, cancellationToken);
+        if (message.Status == status.Status)
+        {
+            // The status moved to this one (now, or on an earlier try of this callback: the event id
+            // follows from the message and status, so a retry publishes the same event, delivered once).
+            await events.PublishAsync(tenantId, EventTypes.MessageStatus,
+                new MessageStatusData(message.ConversationId, messageId, message.Status, status.Timestamp, message.Error, MessageView.Of(message)),
+                idempotencyKey: $"{messageId}:{message.Status}", cancellationToken);
+        }
         return message;
     }
 

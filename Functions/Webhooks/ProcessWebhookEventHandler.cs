@@ -3,6 +3,7 @@ using Functions.Channels;
 using Functions.Channels.Meta;
 using Functions.Channels.Twilio;
 using Functions.Contacts;
+using Functions.Events;
 using Functions.Conversations;
 using Functions.Hosting;
 using Functions.Outbound;
@@ -19,6 +20,9 @@ namespace Functions.Webhooks;
 /// once, see <see cref="ConversationStore"/>), renews the care window and sets its timer;</item>
 /// <item>a message that is only STOP (or START, in several languages) records the consent change
 /// with the message as evidence, once per message;</item>
+/// <item>each recorded customer message and each status that moves a message publishes an outgoing
+/// event (<c>message.received</c>, <c>message.status</c>) with an id that follows from it, so a
+/// retried webhook publishes nothing new;</item>
 /// <item>a delivery status moves the message it names forward (<see cref="OutboundMessages.ApplyStatusAsync"/>),
 /// never back, and settles a send whose outcome was unknown;</item>
 /// <item>a template review (Meta's template status webhook) moves the template version it names.</item>
@@ -31,6 +35,7 @@ public sealed class ProcessWebhookEventHandler(
     ContactBook contacts,
     ConversationStore conversations,
     CareWindowTimer careWindow,
+    TenantEvents events,
     OutboundMessages outbound,
     TemplateReviews templates,
     TimeProvider time,
@@ -118,6 +123,11 @@ public sealed class ProcessWebhookEventHandler(
             // Also for a redelivery: the first try may have stopped before this. Extra timers are no-ops.
             await careWindow.ScheduleAsync(tenant, conversation, cancellationToken);
         }
+        // Also for a redelivery (the first try may have stopped before this): the event id follows
+        // from the message, so the event is stored and delivered once however often this runs.
+        await events.PublishAsync(tenant, EventTypes.MessageReceived,
+            new MessageReceivedData(recorded.Message.ConversationId, phone, message.ProfileName, MessageView.Of(recorded.Message)),
+            idempotencyKey: recorded.Message.Id, cancellationToken);
         await RecordKeywordConsentAsync(found, phone, message, recorded.Conversation, cancellationToken);
         logger.LogInformation("Inbound {Kind} message {MessageId} in conversation {ConversationId}{Duplicate}",
             message.Kind, message.ProviderMessageId, recorded.Message.ConversationId, recorded.Duplicate ? " (already recorded)" : "");
