@@ -26,6 +26,7 @@ public static class FunctionsApp
         builder.AddWebhooks();
         builder.AddSandbox();
         builder.AddEvents();
+        builder.AddAutoArchive();
         return builder;
     }
 

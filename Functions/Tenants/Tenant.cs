@@ -26,6 +26,15 @@ public sealed partial record Tenant(
     /// <summary>The tenant's own consent keywords and confirmation replies.</summary>
     public ConsentSettings Consent { get; init; } = ConsentSettings.Default;
 
+    /// <summary>How long a conversation may sit idle (no message either way) before it is archived; null: never (the default).</summary>
+    public TimeSpan? AutoArchiveAfter { get; init; }
+
+    public static readonly TimeSpan MinAutoArchiveAfter = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxAutoArchiveAfter = TimeSpan.FromDays(365);
+
+    /// <summary>The row's column for <see cref="AutoArchiveAfter"/>, in whole seconds (absent: off), so the timer can filter on it.</summary>
+    public const string AutoArchiveColumn = "AutoArchiveAfterSeconds";
+
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
     public TableEntity ToEntity() => new(Partition, Id)
@@ -39,6 +48,7 @@ public sealed partial record Tenant(
         // Credentials stay in the row (Table Storage encrypts at rest); the API never returns them.
         ["Provider"] = JsonSerializer.Serialize(Provider),
         ["Consent"] = Consent.ToJson(),
+        [AutoArchiveColumn] = AutoArchiveAfter is { } after ? (long)after.TotalSeconds : null,
         ["CreatedOn"] = CreatedOn,
         ["UpdatedOn"] = UpdatedOn,
     };
@@ -56,6 +66,7 @@ public sealed partial record Tenant(
     {
         // Rows written before tenants had consent settings have no column.
         Consent = e.GetString("Consent") is { } consent ? ConsentSettings.FromJson(consent) : ConsentSettings.Default,
+        AutoArchiveAfter = e.GetInt64(AutoArchiveColumn) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
     };
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$")]

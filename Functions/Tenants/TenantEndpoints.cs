@@ -28,6 +28,7 @@ public static class TenantEndpoints
             .AddHttp("GetCurrentTenant", "GET", "tenant", GetCurrentTenantAsync, TenantAccess.AnyRole)
             .AddHttp("SetConsentSettings", "PUT", "tenant/consent", SetConsentSettingsAsync,
                 TenantAccess.Admin)
+            .AddHttp("SetAutoArchive", "PUT", "tenant/auto-archive", SetAutoArchiveAsync, TenantAccess.Admin)
             .AddTenantAdminFunctions()
             .AddApiKeyFunctions();
         return builder;
@@ -37,7 +38,10 @@ public static class TenantEndpoints
     public static async Task<Results<Ok<CurrentTenant>, NotFound>> GetCurrentTenantAsync(
         ClaimsPrincipal user, TenantDirectory tenants, CancellationToken cancellationToken) =>
         await tenants.FindAsync(user.TenantId(), cancellationToken) is { } tenant
-            ? TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Provider.Type, user.FindFirstValue(ClaimTypes.Role)!, tenant.Consent))
+            ? TypedResults.Ok(new CurrentTenant(tenant.Id, tenant.Name, tenant.Provider.Type, user.FindFirstValue(ClaimTypes.Role)!, tenant.Consent)
+            {
+                AutoArchiveAfter = tenant.AutoArchiveAfter,
+            })
             : TypedResults.NotFound();
 
     /// <summary>A tenant admin replaces the tenant's own consent keywords and replies; fields left out take their defaults.</summary>
@@ -52,7 +56,29 @@ public static class TenantEndpoints
         var (found, updated) = await tenants.UpdateAsync(user.TenantId(), tenant => tenant with { Consent = request.ApplyTo(ConsentSettings.Default) }, cancellationToken);
         return found && updated is not null ? TypedResults.Ok(updated.Consent) : TypedResults.NotFound();
     }
+
+    /// <summary>A tenant admin turns auto-archive on (an idle time) or off (null).</summary>
+    public static async Task<Results<Ok<AutoArchiveSettings>, ValidationProblem, NotFound>> SetAutoArchiveAsync(
+        AutoArchiveRequest request, ClaimsPrincipal user, TenantDirectory tenants, CancellationToken cancellationToken)
+    {
+        var errors = TenantValidation.ValidateAutoArchive(request.After);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The auto-archive setting is not valid.");
+        }
+        var (found, updated) = await tenants.UpdateAsync(user.TenantId(), tenant => tenant with { AutoArchiveAfter = request.After }, cancellationToken);
+        return found && updated is not null ? TypedResults.Ok(new AutoArchiveSettings(updated.AutoArchiveAfter)) : TypedResults.NotFound();
+    }
 }
 
-/// <summary>The key's tenant and role, and the tenant's consent settings (which its admin may change).</summary>
-public sealed record CurrentTenant(string Id, string Name, string Provider, string Role, ConsentSettings Consent);
+/// <summary>The key's tenant and role, and the tenant's settings its admin may change (consent, auto-archive).</summary>
+public sealed record CurrentTenant(string Id, string Name, string Provider, string Role, ConsentSettings Consent)
+{
+    /// <summary>How long a conversation may sit idle before it is archived; null: never.</summary>
+    public TimeSpan? AutoArchiveAfter { get; init; }
+}
+
+/// <summary><c>after</c>: the idle time (<c>d.hh:mm:ss</c>) after which Active conversations are archived; null turns it off.</summary>
+public sealed record AutoArchiveRequest(TimeSpan? After);
+
+public sealed record AutoArchiveSettings(TimeSpan? After);

@@ -134,6 +134,17 @@ public static partial class TenantValidation
         }
     }
 
+    /// <summary>The auto-archive idle time: whole seconds from an hour to a year, or null (off).</summary>
+    public static Dictionary<string, string[]> ValidateAutoArchive(TimeSpan? after, string field = "after")
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (after is { } idle && (idle < Tenant.MinAutoArchiveAfter || idle > Tenant.MaxAutoArchiveAfter || idle.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            errors[field] = ["The idle time before a conversation is archived is whole seconds from 01:00:00 (an hour) to 365.00:00:00 (a year), or null to turn auto-archive off."];
+        }
+        return errors;
+    }
+
     /// <summary>A WhatsApp language code: en, en_US, sv, zh_HK.</summary>
     public static bool IsLanguageCode(string value) => LanguagePattern().IsMatch(value);
 

@@ -1,0 +1,91 @@
+using Functions.Hosting;
+using Functions.Storage;
+using Functions.Tenants;
+
+namespace Functions.Conversations;
+
+/// <summary>
+/// Every 10 minutes: archives each Active conversation that has been idle (no message either way)
+/// longer than its tenant's <see cref="Tenant.AutoArchiveAfter"/>. Only tenants with the setting are
+/// read (a filter on the tenants' partition), and of each only the conversations that qualify (a
+/// filter on Status and LastActivityOn over the <c>c:</c> rows), so the cost follows what there is
+/// to archive. Each conversation is read again just before it is archived, through
+/// <see cref="ConversationStore.ArchiveAsync"/>, so one the customer wrote to meanwhile stays, and
+/// a run that stops half way is finished by the next: an archived conversation no longer matches.
+/// The customer's next message reopens it.
+/// </summary>
+public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conversations, TimeProvider time, ILogger<AutoArchiveTimer> logger)
+    : ITimerFunctionHandler
+{
+    public const string Schedule = "0 */10 * * * *";
+
+    /// <summary>Archived per tenant per run at most, so one run stays short; the next run goes on.</summary>
+    public const int MaxPerTenantPerRun = 5000;
+
+    public async Task RunAsync(TimerInvocation invocation, CancellationToken cancellationToken)
+    {
+        var tenantQuery = new TableQuery(Tenant.Partition) { Filter = TableFilter.GreaterThan(Tenant.AutoArchiveColumn, 0L) };
+        var total = 0;
+        foreach (var row in await tables.QueryAllAsync(Tenant.Table, tenantQuery, cancellationToken))
+        {
+            var tenant = Tenant.FromEntity(row);
+            if (tenant.AutoArchiveAfter is not { } after)
+            {
+                continue;
+            }
+            try
+            {
+                total += await ArchiveIdleAsync(tenant.Id, time.GetUtcNow() - after, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One tenant's trouble must not hold up the others; the next run tries it again.
+                logger.LogError(ex, "Auto-archive of tenant {Tenant} stopped", tenant.Id);
+            }
+        }
+        logger.LogInformation("Auto-archive archived {Count} idle conversations", total);
+    }
+
+    /// <summary>Archives the tenant's Active conversations last active before <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> ArchiveIdleAsync(string tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var query = TableQuery.WithRowKeyPrefix(tenantId, Conversation.RowKey("")) with
+        {
+            Filter = TableFilter.Equal("Status", nameof(ConversationStatus.Active)) & TableFilter.LessThan("LastActivityOn", cutoff),
+            Top = 200,
+        };
+        var archived = 0;
+        string? token = null;
+        do
+        {
+            var page = await tables.QueryAsync(Conversation.Table, query, token, cancellationToken);
+            foreach (var row in page.Entities)
+            {
+                var id = Conversation.FromEntity(row).Id;
+                // Again just before: the customer may have written since the page was read.
+                if (await conversations.GetAsync(tenantId, id, cancellationToken) is { Status: ConversationStatus.Active } current && current.LastActivityOn < cutoff)
+                {
+                    await conversations.ArchiveAsync(tenantId, id, cancellationToken);
+                    archived++;
+                }
+                if (archived >= MaxPerTenantPerRun)
+                {
+                    return archived;
+                }
+            }
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return archived;
+    }
+}
+
+public static class AutoArchiveExtensions
+{
+    public static IHostApplicationBuilder AddAutoArchive(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<AutoArchiveTimer>();
+        builder.GetFunctionCatalog().AddTimer<AutoArchiveTimer>("AutoArchiveConversations", AutoArchiveTimer.Schedule);
+        return builder;
+    }
+}
