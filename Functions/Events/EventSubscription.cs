@@ -30,6 +30,12 @@ public sealed record EventSubscription(
 
     public DateTimeOffset? PreviousSecretExpiresOn { get; init; }
 
+    /// <summary>
+    /// When it was deleted: it is gone for the API, the fan-out and pending deliveries at once; the
+    /// purge timer removes its delivery log and then the row (a log can be too long to remove in a request).
+    /// </summary>
+    public DateTimeOffset? DeletedOn { get; init; }
+
     public bool Wants(string type) => Enabled && (Types.Count == 0 || Types.Contains(type, StringComparer.Ordinal));
 
     /// <summary>The secrets that sign now: the current one, and the previous one during its grace day.</summary>
@@ -53,6 +59,7 @@ public sealed record EventSubscription(
         ["Secret"] = Secret,
         ["PreviousSecret"] = PreviousSecret,
         ["PreviousSecretExpiresOn"] = PreviousSecretExpiresOn,
+        ["DeletedOn"] = DeletedOn,
         ["CreatedOn"] = CreatedOn,
         ["UpdatedOn"] = UpdatedOn,
     };
@@ -69,6 +76,7 @@ public sealed record EventSubscription(
     {
         PreviousSecret = e.GetString("PreviousSecret"),
         PreviousSecretExpiresOn = e.GetDateTimeOffset("PreviousSecretExpiresOn"),
+        DeletedOn = e.GetDateTimeOffset("DeletedOn"),
     };
 
     /// <summary>What the API shows: never the secret, only its first characters to tell secrets apart.</summary>

@@ -6,15 +6,18 @@ namespace Functions.Events;
 /// <summary>Reads and writes a tenant's subscriptions; changes are optimistic (ETag) and retried on a concurrent change.</summary>
 public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
 {
-    public async Task<IReadOnlyList<EventSubscription>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    /// <summary>The tenant's subscriptions, oldest first (<paramref name="includeDeleted"/>: also those deleted but not yet purged).</summary>
+    public async Task<IReadOnlyList<EventSubscription>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false)
     {
         var rows = await tables.QueryAllAsync(EventSubscription.Table, new TableQuery(tenantId), cancellationToken);
-        return [.. rows.Select(EventSubscription.FromEntity).OrderBy(s => s.CreatedOn).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        return [.. rows.Select(EventSubscription.FromEntity).Where(s => includeDeleted || s.DeletedOn is null)
+            .OrderBy(s => s.CreatedOn).ThenBy(s => s.Id, StringComparer.Ordinal)];
     }
 
     public async Task<EventSubscription?> FindAsync(string tenantId, string id, CancellationToken cancellationToken) =>
         EventSubscription.IsValidId(id) && await tables.GetEntityIfExistsAsync(EventSubscription.Table, tenantId, id, cancellationToken) is { } row
-            ? EventSubscription.FromEntity(row)
+            && EventSubscription.FromEntity(row) is { DeletedOn: null } found
+            ? found
             : null;
 
     /// <summary>Stores a new subscription with a new secret; null when the tenant has the most it may have.</summary>
@@ -30,12 +33,13 @@ public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
         return subscription;
     }
 
-    /// <summary>Applies <paramref name="change"/> to the stored subscription and writes it; null when there is none.</summary>
+    /// <summary>Applies <paramref name="change"/> to the stored subscription and writes it; null when there is none (or it is deleted).</summary>
     public async Task<EventSubscription?> UpdateAsync(string tenantId, string id, Func<EventSubscription, EventSubscription> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (!EventSubscription.IsValidId(id) || await tables.GetEntityIfExistsAsync(EventSubscription.Table, tenantId, id, cancellationToken) is not { } row)
+            if (!EventSubscription.IsValidId(id) || await tables.GetEntityIfExistsAsync(EventSubscription.Table, tenantId, id, cancellationToken) is not { } row
+                || row.GetDateTimeOffset("DeletedOn") is not null)
             {
                 return null;
             }
@@ -61,23 +65,12 @@ public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
             PreviousSecretExpiresOn = time.GetUtcNow() + EventSubscription.PreviousSecretLifetime,
         }, cancellationToken);
 
-    /// <summary>Deletes the subscription: its pending deliveries stop (they find it gone). False when there is none.</summary>
-    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
-    {
-        if (!EventSubscription.IsValidId(id))
-        {
-            return false;
-        }
-        try
-        {
-            await tables.DeleteAsync(EventSubscription.Table, tenantId, id, ETag.All, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (StorageErrorCodes.IsNotFound(ex))
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// Deletes the subscription: at once for the API, the fan-out and its pending deliveries (they
+    /// find it gone); its delivery log is removed by the purge timer. False when there is none.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken) =>
+        await UpdateAsync(tenantId, id, s => s with { Enabled = false, DeletedOn = time.GetUtcNow() }, cancellationToken) is not null;
 
     /// <summary>A subscription's deliveries, newest event first, a page at a time.</summary>
     /// <exception cref="ArgumentException">The continuation token is not one this store gave.</exception>

@@ -30,6 +30,9 @@ public sealed class EventsOptions
     /// <summary>Longest wait between attempts from the back-off (a receiver's Retry-After may ask for more, up to a day).</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>Days events and their delivery logs are kept; a daily timer deletes older ones.</summary>
+    public int RetentionDays { get; set; } = 30;
+
     /// <summary>The longest Retry-After honoured.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 

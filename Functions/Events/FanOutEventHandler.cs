@@ -9,7 +9,8 @@ namespace Functions.Events;
 public sealed record DeliveryWork(string Tenant, string SubscriptionId, string RowKey, int Attempt);
 
 /// <summary>
-/// Stores a published event and queues one delivery per subscription that wants it. Safe to run
+/// Stores a published event and queues one delivery per subscription that wants it (an event
+/// nobody wants is dropped, not stored). Safe to run
 /// again for the same event id (a redelivered work item, or the same fact published twice): the
 /// event row and each delivery row are inserted once, and a delivery found not yet started is
 /// queued again (a second work item for an attempt posts nothing: the attempt is claimed).
@@ -23,6 +24,11 @@ public sealed class FanOutEventHandler(ITableStore tables, IQueueStore queues, E
     {
         var work = JsonSerializer.Deserialize<EventWork>(invocation.MessageText, JsonSerializerOptions.Web)
             ?? throw new FormatException("The event work item is empty.");
+        var wanting = (await subscriptions.ListAsync(work.Tenant, cancellationToken)).Where(s => s.Wants(work.Type)).ToList();
+        if (wanting.Count == 0)
+        {
+            return; // nobody listens: nothing is stored (most tenants subscribe to little or nothing)
+        }
         var stored = new StoredEvent(work.Id, work.Type, work.At, work.Data.GetRawText(), FannedOut: false);
         try
         {
@@ -39,17 +45,12 @@ public sealed class FanOutEventHandler(ITableStore tables, IQueueStore queues, E
             stored = StoredEvent.FromEntity(existing);
         }
 
-        var count = 0;
-        foreach (var subscription in await subscriptions.ListAsync(work.Tenant, cancellationToken))
+        foreach (var subscription in wanting)
         {
-            if (subscription.Wants(stored.Type))
-            {
-                await QueueDeliveryAsync(work.Tenant, subscription.Id, stored, cancellationToken);
-                count++;
-            }
+            await QueueDeliveryAsync(work.Tenant, subscription.Id, stored, cancellationToken);
         }
-        await tables.MergeAsync(StoredEvent.Table, new TableEntity(work.Tenant, stored.Id) { ["FannedOut"] = true, ["Deliveries"] = count }, ETag.All, cancellationToken);
-        logger.LogInformation("Event {EventId} ({Type}) of tenant {Tenant}: {Count} deliveries", stored.Id, stored.Type, work.Tenant, count);
+        await tables.MergeAsync(StoredEvent.Table, new TableEntity(work.Tenant, stored.Id) { ["FannedOut"] = true, ["Deliveries"] = wanting.Count }, ETag.All, cancellationToken);
+        logger.LogInformation("Event {EventId} ({Type}) of tenant {Tenant}: {Count} deliveries", stored.Id, stored.Type, work.Tenant, wanting.Count);
     }
 
     private async Task QueueDeliveryAsync(string tenant, string subscriptionId, StoredEvent stored, CancellationToken cancellationToken)
