@@ -9,6 +9,7 @@ using Functions.Tests.TestSupport;
 // Prints Markdown rows for BENCHMARKS.md. Everything runs on loopback.
 // Webhook benchmark: `dotnet run -c Release --project Benchmarks -- webhooks [clients] [requests per client]`.
 // Outbound benchmark: `dotnet run -c Release --project Benchmarks -- outbound [clients] [requests per client]`.
+// Events benchmark: `dotnet run -c Release --project Benchmarks -- events [clients] [requests per client]`.
 var scenario = args.ElementAtOrDefault(0) ?? "storage";
 var adapters = args.ElementAtOrDefault(1) ?? "all";
 if (scenario == "webhooks")
@@ -28,6 +29,15 @@ if (scenario == "outbound")
     Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     Console.WriteLine("| what | clients | messages | throughput | latency | | |\n|---|---:|---:|---:|---|---|---|");
     foreach (var row in await OutboundScenario.RunAsync(clients, perClient)) Console.WriteLine(row);
+    return 0;
+}
+if (scenario == "events")
+{
+    var clients = int.TryParse(args.ElementAtOrDefault(1), out var c) ? c : 32;
+    var perClient = int.TryParse(args.ElementAtOrDefault(2), out var n) ? n : 100;
+    Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine("| what | clients | events | throughput | latency | | |\n|---|---:|---:|---:|---|---|---|");
+    foreach (var row in await EventsScenario.RunAsync(clients, perClient)) Console.WriteLine(row);
     return 0;
 }
 if (scenario != "storage" || adapters is not ("in-memory" or "azurite" or "all"))
