@@ -1,5 +1,6 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
+using Functions.Orders;
 using Functions.Outbound;
 using Functions.Conversations;
 using Functions.Templates;
@@ -24,6 +25,7 @@ public static class FunctionsApp
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
+        builder.AddOrders();
         return builder;
     }
 
