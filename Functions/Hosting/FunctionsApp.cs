@@ -1,6 +1,7 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Orders;
+using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
 using Functions.Templates;
@@ -26,6 +27,7 @@ public static class FunctionsApp
         builder.AddWebhooks();
         builder.AddSandbox();
         builder.AddOrders();
+        builder.AddOrderTracking();
         return builder;
     }
 
