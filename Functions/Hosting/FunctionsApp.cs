@@ -1,5 +1,6 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
+using Functions.Orders;
 using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
@@ -25,6 +26,7 @@ public static class FunctionsApp
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
+        builder.AddOrders();
         builder.AddOrderTracking();
         return builder;
     }
