@@ -12,6 +12,7 @@ public static class TrackingExtensions
         builder.Services.AddSingleton<TrackingSecrets>();
         builder.Services.AddSingleton<OrderTracking>();
         builder.Services.AddSettings<TrackingOptions>(TrackingOptions.Section, o => o.Problems());
+        builder.GetFunctionCatalog().AddTrackingFunctions();
         return builder;
     }
 }
