@@ -27,7 +27,7 @@ public static class TrackingPage
         ".status.bad{background:#ffebe9;color:#a40e26}" +
         "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:0}dt{color:#57606a}dd{margin:0;font-weight:600}" +
         "ol,ul{list-style:none;margin:0;padding:0}li{padding:.4rem 0;border-top:1px solid #eaeef2}li:first-child{border-top:0}" +
-        ".item{display:flex;justify-content:space-between;gap:.75rem}.qty,time,.note{color:#57606a;font-size:.9rem}" +
+        ".item{display:flex;justify-content:space-between;gap:.75rem}.item>span:first-child{min-width:0}.price{white-space:nowrap;flex-shrink:0}.qty,time,.note{color:#57606a;font-size:.9rem}" +
         ".total{display:flex;justify-content:space-between;font-weight:700;border-top:2px solid #d0d7de;margin-top:.4rem;padding-top:.5rem}" +
         "footer{color:#57606a;font-size:.8rem;text-align:center;padding:.5rem}";
 
@@ -86,7 +86,7 @@ public static class TrackingPage
             {
                 html.Append("<li class=\"item\"><span>").Append(E(item.Name))
                     .Append("<br><span class=\"qty\">Qty: ").Append(item.Quantity.ToString(CultureInfo.InvariantCulture)).Append("</span></span>")
-                    .Append("<span>").Append(E(Money.Format(order.Currency, item.UnitPrice))).Append("</span></li>");
+                    .Append("<span class=\"price\">").Append(E(Money.Format(order.Currency, item.UnitPrice))).Append("</span></li>");
             }
             html.Append("</ul>");
             if (order.Total is { } total)
