@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using System.Text;
+using System.Text.Json;
 using Functions.Hosting;
 using Functions.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +16,58 @@ namespace Functions.Orders.Tracking;
 public static class TrackingEndpoints
 {
     public static FunctionCatalog AddTrackingFunctions(this FunctionCatalog catalog) =>
-        catalog.AddHttp("TrackOrder", "GET", "orders/track", TrackOrderAsync);
+        catalog
+            .AddHttp("TrackOrder", "GET", "orders/track", TrackOrderAsync)
+            .AddHttp("RotateTrackingSecret", "POST", "orders/tracking/rotate", RotateSecretAsync, TenantAccess.Admin);
+
+    /// <summary>
+    /// A new signing secret for the caller's tenant's tracking links. Links made before keep working
+    /// until they expire, unless <c>retireOlder</c> is true (a secret may have leaked): then they stop now.
+    /// </summary>
+    public static async Task<Results<Ok<RotatedTrackingSecret>, ValidationProblem, ProblemHttpResult>> RotateSecretAsync(
+        HttpRequest request, ClaimsPrincipal user, TrackingSecrets secrets, CancellationToken cancellationToken)
+    {
+        // Read by hand, so a wrong value gets a problem naming its field rather than a bare 400.
+        var retireOlder = false;
+        if (request.ContentLength is not 0 && (request.ContentLength is not null || request.Headers.TransferEncoding.Count > 0))
+        {
+            if (!request.HasJsonContentType())
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.",
+                    detail: "Send {\"retireOlder\": true|false} as application/json, or no body.");
+            }
+            JsonDocument body;
+            try
+            {
+                body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            }
+            catch (JsonException)
+            {
+                return Invalid("body", "The body is not valid JSON.");
+            }
+            using (body)
+            {
+                if (body.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return Invalid("body", "The body is a JSON object: {\"retireOlder\": true|false}.");
+                }
+                foreach (var property in body.RootElement.EnumerateObject())
+                {
+                    if (!property.NameEquals("retireOlder")) continue;
+                    if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                    {
+                        return Invalid("retireOlder", "retireOlder is true or false.");
+                    }
+                    retireOlder = property.Value.ValueKind == JsonValueKind.True;
+                }
+            }
+        }
+        var version = await secrets.RotateAsync(user.TenantId(), retireOlder, cancellationToken);
+        return TypedResults.Ok(new RotatedTrackingSecret(version, retireOlder));
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The rotation request is not valid.");
 
     public static async Task<ContentHttpResult> TrackOrderAsync(
         HttpContext context, [AsParameters] TrackingServices services, CancellationToken cancellationToken)
@@ -71,6 +124,9 @@ public static class TrackingEndpoints
     private static ContentHttpResult Page(int status, string html) =>
         TypedResults.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
 }
+
+/// <summary>The version new links are signed with, and whether older links stopped working.</summary>
+public sealed record RotatedTrackingSecret(int Version, bool RetiredOlder);
 
 /// <summary>What the tracking page reads: the token's check, the tenant and the order.</summary>
 public sealed record TrackingServices(OrderTracking Tracking, TenantDirectory Tenants, OrderStore Orders);
