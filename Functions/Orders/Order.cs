@@ -201,6 +201,9 @@ public sealed record OrderEvent(
     /// <summary>The template the notification used, or null for a session (text) message.</summary>
     public string? Template { get; init; }
 
+    /// <summary>Whether the notification went as a session (text) message inside the care window instead of the template.</summary>
+    public bool AsSessionMessage { get; init; }
+
     /// <summary>The event's place in its order's history (1, 2, …).</summary>
     public int Sequence { get; init; }
 
@@ -224,6 +227,7 @@ public sealed record OrderEvent(
         ["OutcomeCode"] = OutcomeCode,
         ["MessageIds"] = MessageIds.Count == 0 ? null : string.Join(',', MessageIds),
         ["Template"] = Template,
+        ["AsSessionMessage"] = AsSessionMessage ? true : null,
         ["RequestHash"] = RequestHash,
     };
 
@@ -244,6 +248,7 @@ public sealed record OrderEvent(
             OutcomeCode = e.GetString("OutcomeCode"),
             MessageIds = e.GetString("MessageIds") is { Length: > 0 } ids ? ids.Split(',') : [],
             Template = e.GetString("Template"),
+            AsSessionMessage = e.GetBoolean("AsSessionMessage") ?? false,
             Sequence = int.TryParse(e.RowKey[(prefixEnd + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : 0,
             RequestHash = e.GetString("RequestHash") ?? "",
         };
