@@ -1,5 +1,7 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
+using Functions.Orders;
+using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
 using Functions.Templates;
@@ -24,6 +26,8 @@ public static class FunctionsApp
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
+        builder.AddOrders();
+        builder.AddOrderTracking();
         return builder;
     }
 
