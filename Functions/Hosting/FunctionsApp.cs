@@ -1,6 +1,8 @@
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Events;
+using Functions.Orders;
+using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
 using Functions.Templates;
@@ -25,6 +27,8 @@ public static class FunctionsApp
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
+        builder.AddOrders();
+        builder.AddOrderTracking();
         builder.AddEvents();
         builder.AddAutoArchive();
         return builder;
