@@ -309,5 +309,24 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         Assert.Equal(Enumerable.Reverse(ids), seen);
     }
 
+    [Fact]
+    public async Task TextIsSentAsItIsAndDataTooLargeToCarryIsOmittedWithoutFailingThePublisher()
+    {
+        await _events.SubscribeAsync(Admin);
+        var text = string.Concat(Enumerable.Repeat("您的订单已发货 👋 <b>&'+", 300));
+        var publisher = _events.App.Get<TenantEvents>();
+        await publisher.PublishAsync("sb", EventTypes.MessageReceived, new { phone = "+46701234567", text }, default);
+        await publisher.PublishAsync("sb", EventTypes.MessageReceived, new { text = new string('x', TenantEvents.MaxDataChars) }, default);
+
+        await _events.DeliverDueAsync();
+
+        var intact = Receiver.Received.Single(r => r.Data.TryGetProperty("text", out _));
+        Assert.Equal(text, intact.Data.GetProperty("text").GetString());
+        Assert.Contains("\"phone\":\"+46701234567\"", System.Text.Encoding.UTF8.GetString(intact.Body)); // no \\u escapes
+        var omitted = Receiver.Received.Single(r => r.Data.TryGetProperty("omitted", out _));
+        Assert.True(omitted.Data.GetProperty("omitted").GetBoolean());
+        Assert.Contains("more than an event carries", omitted.Data.GetProperty("reason").GetString());
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

@@ -1,10 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Functions.Storage;
 
 namespace Functions.Events;
+
+/// <summary>The data of an event whose own data was too large to send.</summary>
+public sealed record OmittedData(bool Omitted, string Reason);
 
 /// <summary>The queue message a publish writes: the whole event, so publishing is one durable write.</summary>
 public sealed record EventWork(string Tenant, string Id, string Type, DateTimeOffset At, JsonElement Data);
@@ -21,13 +25,19 @@ public sealed class TenantEvents(IQueueStore queues, TimeProvider time)
 {
     public const string Queue = "events-publish";
 
-    /// <summary>The largest event data accepted (its JSON), so the event fits in one queue message.</summary>
-    public const int MaxDataBytes = 32 * 1024;
+    /// <summary>The largest event data sent (characters of JSON), so an event fits in one queue message and one table property.</summary>
+    public const int MaxDataChars = 30_000;
 
-    /// <summary>The API's JSON conventions (camelCase, enums as camelCase words), so event data reads like the API.</summary>
+    private const int MaxDataUtf8Bytes = 40_000;
+
+    /// <summary>
+    /// The API's JSON conventions (camelCase, enums as camelCase words), so event data reads like
+    /// the API; text stays as it is (no \u escapes for non-ASCII), since events are JSON over HTTP, never HTML.
+    /// </summary>
     public static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>Publishes a new event (a fresh id each call).</summary>
@@ -47,13 +57,15 @@ public sealed class TenantEvents(IQueueStore queues, TimeProvider time)
             throw new ArgumentException($"Unknown event type '{type}'.", nameof(type));
         }
         var element = JsonSerializer.SerializeToElement(data, data.GetType(), DataJson);
-        if (element.GetRawText().Length > MaxDataBytes)
+        var json = element.GetRawText();
+        if (json.Length > MaxDataChars || Encoding.UTF8.GetByteCount(json) > MaxDataUtf8Bytes)
         {
-            throw new ArgumentException($"Event data is larger than {MaxDataBytes} characters of JSON.", nameof(data));
+            // Never fail the path that publishes (a webhook, a timer): the event goes out, saying what is missing.
+            element = JsonSerializer.SerializeToElement(new OmittedData(true, $"The event's data was {json.Length:N0} characters of JSON, more than an event carries; read it through the API."), DataJson);
         }
         var id = idempotencyKey is null ? NewId() : IdFor(tenantId, type, idempotencyKey);
         var work = new EventWork(tenantId, id, type, time.GetUtcNow(), element);
-        await queues.SendAsync(Queue, JsonSerializer.Serialize(work, JsonSerializerOptions.Web), cancellationToken: cancellationToken);
+        await queues.SendAsync(Queue, JsonSerializer.Serialize(work, DataJson), cancellationToken: cancellationToken);
         return id;
     }
 
