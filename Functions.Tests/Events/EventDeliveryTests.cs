@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Functions.Events;
 using Functions.Hosting;
@@ -326,6 +327,35 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         var omitted = Receiver.Received.Single(r => r.Data.TryGetProperty("omitted", out _));
         Assert.True(omitted.Data.GetProperty("omitted").GetBoolean());
         Assert.Contains("more than an event carries", omitted.Data.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task AFinishedDeliveryCanBeRedeliveredThroughTheWholeScheduleAgain()
+    {
+        var subscription = (await _events.SubscribeAsync(Admin)).Subscription.Id;
+        Receiver.Script(new ReceiverReply(400), new ReceiverReply(500));
+        var id = await PublishAsync();
+        await _events.DeliverDueAsync();
+        var redeliver = $"/api/events/subscriptions/{subscription}/deliveries/{id}/redeliver";
+
+        var accepted = await Admin.PostAsync(redeliver, null);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("pending", (await accepted.Content.ReadFromJsonAsync<DeliveryView>(TestJson.Options))!.Status);
+        await _events.DeliverDueAsync(); // 500: retried after the first back-off again, not the fourth
+        Assert.Equal(Clock.GetUtcNow().AddSeconds(30), (await EventsApp.LogAsync(Admin, subscription)).Deliveries[0].NextAttemptAt);
+        Assert.Equal(HttpStatusCode.Conflict, (await Admin.PostAsync(redeliver, null)).StatusCode); // still under way
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        await _events.DeliverDueAsync();
+
+        var delivered = Assert.Single((await EventsApp.LogAsync(Admin, subscription)).Deliveries);
+        Assert.Equal("delivered", delivered.Status);
+        Assert.Equal([400, 500, 200], delivered.Attempts.Select(a => a.StatusCode ?? 0));
+        Assert.Equal([DeliveryAttempt.Failed, DeliveryAttempt.Retry, DeliveryAttempt.Delivered], delivered.Attempts.Select(a => a.Outcome));
+        Assert.Equal(["1", "2", "3"], Receiver.Received.Select(r => r.Header("X-Webhook-Attempt")));
+        Assert.All(Receiver.Received, r => Assert.Equal(id, r.Header("X-Webhook-Id")));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.PostAsync($"/api/events/subscriptions/{subscription}/deliveries/evt_{new string('0', 32)}/redeliver", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Admin.PostAsync($"/api/events/subscriptions/{subscription}/deliveries/nope/redeliver", null)).StatusCode);
     }
 
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

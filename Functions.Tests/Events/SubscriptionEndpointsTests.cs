@@ -179,6 +179,7 @@ public sealed class SubscriptionEndpointsTests(SharedTenantApi shared) : IClassF
         { "DELETE", "/api/events/subscriptions/{id}", null },
         { "POST", "/api/events/subscriptions/{id}/rotate-secret", null },
         { "GET", "/api/events/subscriptions/{id}/deliveries", null },
+        { "POST", "/api/events/subscriptions/{id}/deliveries/evt_00000000000000000000000000000000/redeliver", null },
     };
 
     private static HttpRequestMessage Request(string method, string route, string id, string? body) =>

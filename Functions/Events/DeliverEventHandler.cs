@@ -109,7 +109,7 @@ public sealed class DeliverEventHandler(
         var delivered = outcome.StatusCode is >= 200 and < 300;
         var retryable = !delivered && outcome.StatusCode is null or 408 or 429 or >= 500;
         var attempt = new DeliveryAttempt(work.Attempt, now, outcome.StatusCode, outcome.DurationMs,
-            delivered ? DeliveryAttempt.Delivered : retryable && work.Attempt < options.Value.MaxAttempts ? DeliveryAttempt.Retry : DeliveryAttempt.Failed,
+            delivered ? DeliveryAttempt.Delivered : retryable && work.Attempt < LastAttempt(delivery) ? DeliveryAttempt.Retry : DeliveryAttempt.Failed,
             outcome.Error ?? (delivered || outcome.StatusCode is null ? null : $"HTTP {outcome.StatusCode}"));
         logger.LogInformation("Event {EventId} to subscription {SubscriptionId}, attempt {Attempt}: {Outcome} ({Status}, {Duration} ms)",
             delivery.EventId, work.SubscriptionId, work.Attempt, attempt.Outcome, outcome.StatusCode, outcome.DurationMs);
@@ -125,9 +125,10 @@ public sealed class DeliverEventHandler(
         {
             updated = delivery with { State = DeliveryState.Delivered, Attempts = attempts, NextAttemptAt = null, CompletedOn = now };
         }
-        else if (retryable && work.Attempt < options.Value.MaxAttempts)
+        else if (retryable && work.Attempt < LastAttempt(delivery))
         {
-            var delay = options.Value.DelayBefore(work.Attempt + 1, retryAfter);
+            // Counted from the start of this run, so a redelivery goes through the whole schedule again.
+            var delay = options.Value.DelayBefore(work.Attempt + 2 - delivery.RunStart, retryAfter);
             if (attempt.Outcome != DeliveryAttempt.Interrupted)
             {
                 attempts[^1] = attempt with { Outcome = DeliveryAttempt.Retry };
@@ -154,6 +155,8 @@ public sealed class DeliverEventHandler(
             // Recorded by another work item (or gone with its subscription): once is enough.
         }
     }
+
+    private int LastAttempt(EventDelivery delivery) => delivery.RunStart - 1 + options.Value.MaxAttempts;
 
     private Task QueueAsync(DeliveryWork work, TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -47,6 +47,9 @@ public sealed record EventDelivery(
 
     public DateTimeOffset? CompletedOn { get; init; }
 
+    /// <summary>The first attempt of the current run: 1, or the attempt a redelivery started with (its back-off and limit count from there).</summary>
+    public int RunStart { get; init; } = 1;
+
     public static string Partition(string tenantId, string subscriptionId) => $"{tenantId}|{subscriptionId}";
 
     public static string RowKeyFor(DateTimeOffset eventAt, string eventId) => $"{DateTimeOffset.MaxValue.UtcTicks - eventAt.UtcTicks:D19}:{eventId}";
@@ -65,6 +68,7 @@ public sealed record EventDelivery(
         ["ClaimedAttempt"] = ClaimedAttempt,
         ["ClaimedAt"] = ClaimedAt,
         ["CompletedOn"] = CompletedOn,
+        ["RunStart"] = RunStart,
     };
 
     public static EventDelivery FromEntity(TableEntity e) => new(
@@ -78,6 +82,7 @@ public sealed record EventDelivery(
         ClaimedAttempt = e.GetInt32("ClaimedAttempt"),
         ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
         CompletedOn = e.GetDateTimeOffset("CompletedOn"),
+        RunStart = e.GetInt32("RunStart") ?? 1,
     };
 
     public DeliveryView ToView() => new(EventId, Type, EventAt, State.ToString().ToLowerInvariant(), Attempts.Count, Attempts,

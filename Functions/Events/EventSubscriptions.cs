@@ -1,10 +1,11 @@
+using System.Text.Json;
 using Azure;
 using Functions.Storage;
 
 namespace Functions.Events;
 
 /// <summary>Reads and writes a tenant's subscriptions; changes are optimistic (ETag) and retried on a concurrent change.</summary>
-public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
+public sealed class EventSubscriptions(ITableStore tables, IQueueStore queues, TimeProvider time)
 {
     /// <summary>The tenant's subscriptions, oldest first (<paramref name="includeDeleted"/>: also those deleted but not yet purged).</summary>
     public async Task<IReadOnlyList<EventSubscription>> ListAsync(string tenantId, CancellationToken cancellationToken, bool includeDeleted = false)
@@ -81,4 +82,60 @@ public sealed class EventSubscriptions(ITableStore tables, TimeProvider time)
             continuationToken, cancellationToken);
         return ([.. page.Entities.Select(EventDelivery.FromEntity)], page.ContinuationToken);
     }
+
+    /// <summary>At most this many attempts in one delivery's log, redeliveries included.</summary>
+    public const int MaxAttemptsLogged = 100;
+
+    /// <summary>
+    /// Sends a delivered or failed event again to its subscription, through the whole retry
+    /// schedule (the log keeps the earlier attempts). The work item is queued before the row says
+    /// so, so a failure in between leaves nothing stuck.
+    /// </summary>
+    public async Task<(RedeliveryOutcome Outcome, EventDelivery? Delivery)> RedeliverAsync(string tenantId, string subscriptionId, string eventId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(tenantId, subscriptionId, cancellationToken) is not { } subscription
+            || !TenantEvents.IsValidId(eventId)
+            || await tables.GetEntityIfExistsAsync(StoredEvent.Table, tenantId, eventId, cancellationToken) is not { } stored
+            || await tables.GetEntityIfExistsAsync(EventDelivery.Table, EventDelivery.Partition(tenantId, subscriptionId),
+                EventDelivery.RowKeyFor(StoredEvent.FromEntity(stored).At, eventId), cancellationToken) is not { } row)
+        {
+            return (RedeliveryOutcome.NotFound, null);
+        }
+        var delivery = EventDelivery.FromEntity(row);
+        if (!subscription.Enabled)
+        {
+            return (RedeliveryOutcome.Disabled, delivery);
+        }
+        if (delivery.State == DeliveryState.Pending)
+        {
+            return (RedeliveryOutcome.Pending, delivery);
+        }
+        if (delivery.Attempts.Count >= MaxAttemptsLogged)
+        {
+            return (RedeliveryOutcome.TooManyAttempts, delivery);
+        }
+        var next = delivery.Attempts.Count + 1;
+        var now = time.GetUtcNow();
+        var again = delivery with { State = DeliveryState.Pending, NextAttemptAt = now, CompletedOn = null, RunStart = next, ClaimedAttempt = null, ClaimedAt = null };
+        await queues.SendAsync(FanOutEventHandler.DeliveryQueue,
+            JsonSerializer.Serialize(new DeliveryWork(tenantId, subscriptionId, delivery.RowKey, next), JsonSerializerOptions.Web), cancellationToken: cancellationToken);
+        try
+        {
+            await tables.ReplaceAsync(EventDelivery.Table, again.ToEntity(tenantId, subscriptionId), row.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (StorageErrorCodes.IsPreconditionFailed(ex))
+        {
+            return (RedeliveryOutcome.Pending, delivery); // redelivered by someone else just now (the extra work item finds it under way)
+        }
+        return (RedeliveryOutcome.Queued, again);
+    }
+}
+
+public enum RedeliveryOutcome
+{
+    Queued,
+    NotFound,
+    Pending,
+    Disabled,
+    TooManyAttempts,
 }

@@ -16,7 +16,8 @@ public static class SubscriptionEndpoints
         .AddHttp("UpdateEventSubscription", "PATCH", "events/subscriptions/{subscriptionId}", UpdateSubscriptionAsync, TenantAccess.Admin)
         .AddHttp("DeleteEventSubscription", "DELETE", "events/subscriptions/{subscriptionId}", DeleteSubscriptionAsync, TenantAccess.Admin)
         .AddHttp("RotateEventSubscriptionSecret", "POST", "events/subscriptions/{subscriptionId}/rotate-secret", RotateSecretAsync, TenantAccess.Admin)
-        .AddHttp("ListEventDeliveries", "GET", "events/subscriptions/{subscriptionId}/deliveries", ListDeliveriesAsync, TenantAccess.Admin);
+        .AddHttp("ListEventDeliveries", "GET", "events/subscriptions/{subscriptionId}/deliveries", ListDeliveriesAsync, TenantAccess.Admin)
+        .AddHttp("RedeliverEvent", "POST", "events/subscriptions/{subscriptionId}/deliveries/{eventId}/redeliver", RedeliverAsync, TenantAccess.Admin);
 
     public static async Task<Results<Created<SubscriptionWithSecret>, ValidationProblem, ProblemHttpResult>> CreateSubscriptionAsync(
         SubscriptionRequest request, ClaimsPrincipal user, EventSubscriptions subscriptions, IOptions<EventsOptions> options, CancellationToken cancellationToken)
@@ -96,6 +97,25 @@ public static class SubscriptionEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["continuationToken"] = ["The continuation token is not one this API gave."] });
         }
     }
+
+    /// <summary>Sends a delivered or failed event again (202 with the delivery, now pending): after a receiver's outage, say.</summary>
+    public static async Task<Results<Accepted<DeliveryView>, ProblemHttpResult>> RedeliverAsync(
+        string subscriptionId, string eventId, ClaimsPrincipal user, EventSubscriptions subscriptions, CancellationToken cancellationToken)
+    {
+        var (outcome, delivery) = await subscriptions.RedeliverAsync(user.TenantId(), subscriptionId, eventId, cancellationToken);
+        return outcome switch
+        {
+            RedeliveryOutcome.Queued => TypedResults.Accepted($"/api/events/subscriptions/{subscriptionId}/deliveries", delivery!.ToView()),
+            RedeliveryOutcome.Pending => Conflict("The event is still being delivered; its next attempt is in the log."),
+            RedeliveryOutcome.Disabled => Conflict("The subscription is disabled; enable it first."),
+            RedeliveryOutcome.TooManyAttempts => Conflict($"The event has been tried {EventSubscriptions.MaxAttemptsLogged} times; it is not sent again."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such delivery.",
+                detail: "This subscription has no delivery of that event (or it is past the retention period)."),
+        };
+    }
+
+    private static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The event cannot be redelivered now.", detail: detail);
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
