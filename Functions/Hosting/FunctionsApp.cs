@@ -1,7 +1,10 @@
+using Functions.CannedResponses;
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Outbound;
 using Functions.Conversations;
+using Functions.Conversations.Notes;
+using Functions.Conversations.ScheduledReplies;
 using Functions.Templates;
 using Functions.Tenants;
 using Functions.Webhooks;
@@ -24,6 +27,10 @@ public static class FunctionsApp
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
+        // The agent's desk: internal notes, canned responses, replies scheduled for later.
+        builder.AddConversationNotes();
+        builder.AddCannedResponses();
+        builder.AddScheduledReplies();
         return builder;
     }
 
