@@ -84,7 +84,6 @@ public static class ScheduledReplyEndpoints
         SendContent? content = null;
         if (message.Type == "reaction") errors["type"] = ["A reaction is sent at once (POST /api/conversations/{id}/messages), not scheduled."];
         else content = SendRequestValidation.Validate(message, tenant, errors);
-        if (content is not null && ChannelSender.Refusal(tenant, content.Message) is { } unsupported) errors["type"] = [unsupported];
         if (errors.Count == 0 && ScheduledReply.MessageJson(message).Length > ScheduledReply.MaxMessageJsonLength)
         {
             errors[message.Type == "template" ? "template.parameters" : "text"] = [$"A scheduled reply's message is at most {ScheduledReply.MaxMessageJsonLength:N0} characters as JSON."];
@@ -92,11 +91,18 @@ public static class ScheduledReplyEndpoints
         if (errors.Count > 0 || content is null) return TypedResults.ValidationProblem(errors, title: "The scheduled reply is not valid.");
 
         var contact = await s.Contacts.FindAsync(tenant.Id, conversation.ContactPhone, cancellationToken);
+        var outbound = content.Message with { To = conversation.ContactPhone };
         if (content.Template is { } choice)
         {
             // A template that is missing, or parameters that do not fit it, will not work later either.
-            var (_, problem) = await s.Templates.PrepareAsync(tenant, choice.Name, choice.Language, contact?.Language, choice.Parameters, choice.HeaderMedia, cancellationToken);
+            var (prepared, problem) = await s.Templates.PrepareAsync(tenant, choice.Name, choice.Language, contact?.Language, choice.Parameters, choice.HeaderMedia, cancellationToken);
             if (problem is not null) return OutboundEndpoints.Problem(new SendRefusal(problem.Status, problem.Title, problem.Detail) { Errors = problem.Errors });
+            outbound = outbound with { Template = prepared!.Content };
+        }
+        if (ChannelSender.Refusal(tenant, outbound) is { } unsupported)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [unsupported] },
+                title: $"The tenant's provider ({tenant.Provider.Type}) cannot send this message.");
         }
         if (await s.Replies.CountPendingAsync(tenant.Id, conversation.Id, cancellationToken) >= ScheduledReply.MaxPendingPerConversation)
         {
