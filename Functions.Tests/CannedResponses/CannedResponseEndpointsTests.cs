@@ -43,7 +43,7 @@ public sealed class CannedResponseEndpointsTests(CannedResponseEndpointsTests.Ap
     private async Task<CannedResponse> CreateAsync(string shortcut, string text = "Thank you for your order!", string title = "Thanks", string? language = null, HttpClient? client = null)
     {
         var response = await (client ?? Admin).PostAsJsonAsync("/api/canned-responses", new { shortcut, title, text, language });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{shortcut}: {await response.Content.ReadAsStringAsync()}");
         var created = (await response.Content.ReadFromJsonAsync<CannedResponse>(TestJson.Options))!;
         Assert.Equal($"/api/canned-responses/{created.Id}", response.Headers.Location?.OriginalString);
         return created;
@@ -143,6 +143,31 @@ public sealed class CannedResponseEndpointsTests(CannedResponseEndpointsTests.Ap
     }
 
     [Fact]
+    public async Task AResponseIsRenderedForAConversationsContact()
+    {
+        var response = await CreateAsync(Unique("greet"), "Hi {{contact_first_name|there}}, {{business_name}} here.");
+        var named = await app.Sending.CustomerWritesAsync("mt", "+46706660001", app.Sending.Clock!.GetUtcNow());
+        (await app.Agent.PostAsJsonAsync("/api/contacts", new { phone = "+46706660001", name = "Ada Lovelace" })).EnsureSuccessStatusCode();
+        var unnamed = await app.Sending.CustomerWritesAsync("mt", "+46706660002", app.Sending.Clock.GetUtcNow());
+
+        var forAda = await app.Agent.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id });
+        Assert.Equal(HttpStatusCode.OK, forAda.StatusCode);
+        Assert.Equal("Hi Ada, Meta Shop here.", (await forAda.Content.ReadFromJsonAsync<RenderedCannedResponse>(TestJson.Options))!.Text);
+        var forNobody = (await (await app.Agent.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = unnamed.Id }))
+            .Content.ReadFromJsonAsync<RenderedCannedResponse>(TestJson.Options))!;
+        Assert.Equal(("Hi there, Meta Shop here.", "contact_first_name"), (forNobody.Text, Assert.Single(forNobody.Missing)));
+
+        await AssertRefusedAsync(await app.Agent.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = "nope" }), HttpStatusCode.BadRequest, "conversationId");
+        await AssertRefusedAsync(await app.Agent.PostAsync($"/api/canned-responses/{response.Id}/render", Json("{")), HttpStatusCode.BadRequest);
+        await AssertRefusedAsync(await app.Orders.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id }), HttpStatusCode.Forbidden);
+        await AssertRefusedAsync(await app.Sending.Api.Client(null).PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id }), HttpStatusCode.Unauthorized);
+        // Another tenant reaches neither the response nor the conversation.
+        await AssertRefusedAsync(await app.Sending.SandboxAdmin.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id }), HttpStatusCode.NotFound);
+        var sandboxResponse = await CreateAsync(Unique("sbgreet"), "Hi {{contact_name}}", client: app.Sending.SandboxAdmin);
+        await AssertRefusedAsync(await app.Sending.SandboxAdmin.PostAsJsonAsync($"/api/canned-responses/{sandboxResponse.Id}/render", new { conversationId = named.Id }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task ADeletedResponseIsGoneAndItsShortcutFree()
     {
         var shortcut = Unique("gone");
@@ -167,6 +192,7 @@ public sealed class CannedResponseEndpointsTests(CannedResponseEndpointsTests.Ap
         { "title over 100", $$"""{"shortcut":"/ok","title":"{{new string('t', 101)}}","text":"t"}""", HttpStatusCode.BadRequest, "title" },
         { "no text", """{"shortcut":"/ok","title":"t"}""", HttpStatusCode.BadRequest, "text" },
         { "text over WhatsApp's 4,096", $$"""{"shortcut":"/ok","title":"t","text":"{{new string('x', 4097)}}"}""", HttpStatusCode.BadRequest, "text" },
+        { "an unknown variable", """{"shortcut":"/ok","title":"t","text":"Your order {{order_id}} left."}""", HttpStatusCode.BadRequest, "text" },
         { "language not a code", """{"shortcut":"/ok","title":"t","text":"t","language":"Swedish"}""", HttpStatusCode.BadRequest, "language" },
         { "malformed JSON", """{"shortcut": """, HttpStatusCode.BadRequest, null },
         { "oversized body", $$"""{"shortcut":"/ok","title":"t","text":"{{new string('x', 300_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, null },

@@ -26,10 +26,10 @@ public sealed partial record CannedResponse(
 
     public static string PointerRowKey(string id) => "i:" + id;
 
-    public static string NewId(DateTimeOffset now) => $"cr{now.UtcTicks:x15}{Random.Shared.Next(0x10000):x4}";
+    public static string NewId(DateTimeOffset now) => $"cr{now.UtcTicks:x15}{Random.Shared.Next():x8}";
 
     public static bool IsValidId(string? id) =>
-        id is { Length: 21 } && id.StartsWith("cr", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
+        id is { Length: 25 } && id.StartsWith("cr", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
 
     /// <summary>A shortcut as stored: lower case, with its '/', or null when it is not one (letters, digits, '_' and '-' after the '/').</summary>
     public static string? NormalizeShortcut(string? shortcut)

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Functions.Contacts;
+using Functions.Conversations;
 using Functions.Hosting;
 using Functions.Storage;
 using Functions.Tenants;
@@ -8,6 +10,9 @@ namespace Functions.CannedResponses;
 
 /// <summary>A canned response as the API takes it (create, and update: every field, <c>language</c> null clears it).</summary>
 public sealed record CannedResponseRequest(string? Shortcut, string? Title, string? Text, string? Language);
+
+/// <summary>Which conversation to fill a canned response's variables for.</summary>
+public sealed record RenderRequest(string? ConversationId);
 
 /// <summary>Canned responses: tenant admins write them, agents and admins read and search them.</summary>
 public static class CannedResponseEndpoints
@@ -21,7 +26,8 @@ public static class CannedResponseEndpoints
             .AddHttp("ListCannedResponses", "GET", "canned-responses", ListAsync, TenantAccess.AdminOrAgent)
             .AddHttp("GetCannedResponse", "GET", "canned-responses/{id}", GetAsync, TenantAccess.AdminOrAgent)
             .AddHttp("UpdateCannedResponse", "PUT", "canned-responses/{id}", UpdateAsync, TenantAccess.Admin)
-            .AddHttp("DeleteCannedResponse", "DELETE", "canned-responses/{id}", DeleteAsync, TenantAccess.Admin);
+            .AddHttp("DeleteCannedResponse", "DELETE", "canned-responses/{id}", DeleteAsync, TenantAccess.Admin)
+            .AddHttp("RenderCannedResponse", "POST", "canned-responses/{id}/render", RenderAsync, TenantAccess.AdminOrAgent);
         return builder;
     }
 
@@ -80,6 +86,26 @@ public static class CannedResponseEndpoints
         string id, ClaimsPrincipal user, CannedResponseStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(user.TenantId(), id, cancellationToken) ? TypedResults.NoContent() : NotFound();
 
+    /// <summary>The response's text with its variables filled in for a conversation's contact, ready to send or edit.</summary>
+    public static async Task<Results<Ok<RenderedCannedResponse>, ValidationProblem, ProblemHttpResult>> RenderAsync(
+        string id, RenderRequest request, ClaimsPrincipal user, CannedResponseStore store, ConversationStore conversations, ContactBook contacts,
+        TenantDirectory tenants, CancellationToken cancellationToken)
+    {
+        if (!Conversation.IsValidId(request.ConversationId))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["conversationId"] = ["The conversation's id (cv…) is required."] });
+        }
+        if (await store.GetAsync(user.TenantId(), id, cancellationToken) is not { } response) return NotFound();
+        if (await conversations.GetAsync(user.TenantId(), request.ConversationId!, cancellationToken) is not { } conversation
+            || await tenants.FindAsync(user.TenantId(), cancellationToken) is not { } tenant)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation.", detail: "This tenant has no conversation with that id.");
+        }
+        var contact = await contacts.FindAsync(tenant.Id, conversation.ContactPhone, cancellationToken);
+        return TypedResults.Ok(CannedResponseVariables.Render(response.Text,
+            new CannedResponseContext(contact?.Name ?? contact?.ProfileName, conversation.ContactPhone, tenant.Name)));
+    }
+
     private static ValidationProblem? Validate(CannedResponseRequest request, out string shortcut)
     {
         var errors = new Dictionary<string, string[]>();
@@ -99,6 +125,10 @@ public static class CannedResponseEndpoints
         else if (request.Text.Length > CannedResponse.MaxTextLength)
         {
             errors["text"] = [$"The text is at most {CannedResponse.MaxTextLength:N0} characters (WhatsApp's limit for a text message)."];
+        }
+        else if (CannedResponseVariables.Problem(request.Text) is { } variables)
+        {
+            errors["text"] = [variables];
         }
         if (request.Language is not null && !TenantValidation.IsLanguageCode(request.Language))
         {

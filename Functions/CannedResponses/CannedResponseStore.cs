@@ -27,21 +27,28 @@ public sealed class CannedResponseStore(ITableStore tables, TimeProvider time)
     {
         var pointers = await tables.QueryAllAsync(CannedResponse.Table, TableQuery.WithRowKeyPrefix(tenantId, "i:"), cancellationToken);
         if (pointers.Count >= CannedResponse.MaxPerTenant) return (CannedResponseWrite.Full, null);
-        var now = time.GetUtcNow();
-        var response = new CannedResponse(CannedResponse.NewId(now), shortcut, title, text, language, now, now);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await tables.SubmitTransactionAsync(CannedResponse.Table,
-            [
-                new(TableTransactionActionType.Insert, response.ToEntity(tenantId)),
-                new(TableTransactionActionType.Insert, response.ToPointer(tenantId)),
-            ], cancellationToken);
+            var now = time.GetUtcNow();
+            var response = new CannedResponse(CannedResponse.NewId(now), shortcut, title, text, language, now, now);
+            try
+            {
+                await tables.SubmitTransactionAsync(CannedResponse.Table,
+                [
+                    new(TableTransactionActionType.Insert, response.ToEntity(tenantId)),
+                    new(TableTransactionActionType.Insert, response.ToPointer(tenantId)),
+                ], cancellationToken);
+                return (CannedResponseWrite.Done, response);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && (ex.FailedIndex == 0 || attempt >= MaxAttempts))
+            {
+                return (CannedResponseWrite.ShortcutTaken, null);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                // The new id clashed with another created in the same tick: draw another.
+            }
         }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            return (CannedResponseWrite.ShortcutTaken, null);
-        }
-        return (CannedResponseWrite.Done, response);
     }
 
     public async Task<CannedResponse?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>

@@ -19,10 +19,10 @@ public sealed record ConversationNote(string Id, string ConversationId, string T
     public static string Partition(string tenantId, string conversationId) => $"{tenantId}|{conversationId}";
 
     /// <summary>A new id: <c>nt</c>, the inverted creation ticks (newest first) and a random tail, unique without coordination.</summary>
-    public static string NewId(DateTimeOffset now) => $"nt{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:x16}{Random.Shared.Next(0x10000):x4}";
+    public static string NewId(DateTimeOffset now) => $"nt{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:x16}{Random.Shared.Next():x8}";
 
     public static bool IsValidId(string? id) =>
-        id is { Length: 22 } && id.StartsWith("nt", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
+        id is { Length: 26 } && id.StartsWith("nt", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
 
     public TableEntity ToEntity(string tenantId) => new(Partition(tenantId, ConversationId), Id)
     {

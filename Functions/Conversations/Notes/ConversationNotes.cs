@@ -19,10 +19,20 @@ public sealed class ConversationNotes(ITableStore tables, TimeProvider time)
 
     public async Task<ConversationNote> AddAsync(string tenantId, string conversationId, string text, NoteAuthor author, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var note = new ConversationNote(ConversationNote.NewId(now), conversationId, text, author, now, null);
-        await tables.InsertAsync(ConversationNote.Table, note.ToEntity(tenantId), cancellationToken);
-        return note;
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var note = new ConversationNote(ConversationNote.NewId(now), conversationId, text, author, now, null);
+            try
+            {
+                await tables.InsertAsync(ConversationNote.Table, note.ToEntity(tenantId), cancellationToken);
+                return note;
+            }
+            catch (RequestFailedException ex) when (attempt < MaxAttempts && StorageErrorCodes.IsConflict(ex))
+            {
+                // Another note got the same id in the same tick: draw another.
+            }
+        }
     }
 
     public async Task<ConversationNote?> GetAsync(string tenantId, string conversationId, string noteId, CancellationToken cancellationToken) =>

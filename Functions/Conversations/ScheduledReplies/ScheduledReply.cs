@@ -48,10 +48,10 @@ public sealed record ScheduledReply(
 
     public static string Partition(string tenantId, string conversationId) => $"{tenantId}|{conversationId}";
 
-    public static string NewId(DateTimeOffset now) => $"sr{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:x16}{Random.Shared.Next(0x10000):x4}";
+    public static string NewId(DateTimeOffset now) => $"sr{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:x16}{Random.Shared.Next():x8}";
 
     public static bool IsValidId(string? id) =>
-        id is { Length: 22 } && id.StartsWith("sr", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
+        id is { Length: 26 } && id.StartsWith("sr", StringComparison.Ordinal) && id[2..].All(char.IsAsciiHexDigitLower);
 
     public static string MessageJson(SendRequest message) => JsonSerializer.Serialize(message, JsonSerializerOptions.Web);
 

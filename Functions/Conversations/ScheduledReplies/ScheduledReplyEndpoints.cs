@@ -112,7 +112,7 @@ public static class ScheduledReplyEndpoints
 
         var reply = new ScheduledReply(ScheduledReply.NewId(now), conversation.Id, message, sendAt!.Value, ScheduledReplyStatus.Scheduled, now,
             s.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "");
-        await s.Replies.CreateAsync(tenant.Id, reply, cancellationToken);
+        reply = await s.Replies.CreateAsync(tenant.Id, reply, cancellationToken);
         return TypedResults.Created($"/api/conversations/{conversation.Id}/scheduled-replies/{reply.Id}",
             ScheduledReplyView.Of(reply, Warnings(reply, conversation, contact)));
     }

@@ -14,11 +14,25 @@ public sealed class ScheduledReplyStore(ITableStore tables, IQueueStore queues, 
     public const string Queue = "scheduled-replies";
     private const int MaxAttempts = 12;
 
-    /// <summary>Stores a new reply; its timer is queued first, so a stored reply always has one (a timer without a reply does nothing).</summary>
-    public async Task CreateAsync(string tenantId, ScheduledReply reply, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new reply (with another id if its id was taken in the same tick); its timer is
+    /// queued first, so a stored reply always has one (a timer without a reply does nothing).
+    /// </summary>
+    public async Task<ScheduledReply> CreateAsync(string tenantId, ScheduledReply reply, CancellationToken cancellationToken)
     {
-        await ScheduleTimerAsync(new ScheduledReplyDue(tenantId, reply.ConversationId, reply.Id), reply.SendAt, cancellationToken);
-        await tables.InsertAsync(ScheduledReply.Table, reply.ToEntity(tenantId), cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            await ScheduleTimerAsync(new ScheduledReplyDue(tenantId, reply.ConversationId, reply.Id), reply.SendAt, cancellationToken);
+            try
+            {
+                await tables.InsertAsync(ScheduledReply.Table, reply.ToEntity(tenantId), cancellationToken);
+                return reply;
+            }
+            catch (RequestFailedException ex) when (attempt < MaxAttempts && StorageErrorCodes.IsConflict(ex))
+            {
+                reply = reply with { Id = ScheduledReply.NewId(reply.CreatedAt) };
+            }
+        }
     }
 
     /// <summary>A timer message due at <paramref name="due"/> (at most 7 days ahead: an early one sets the next).</summary>
