@@ -159,6 +159,8 @@ public sealed class CannedResponseEndpointsTests(CannedResponseEndpointsTests.Ap
 
         await AssertRefusedAsync(await app.Agent.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = "nope" }), HttpStatusCode.BadRequest, "conversationId");
         await AssertRefusedAsync(await app.Agent.PostAsync($"/api/canned-responses/{response.Id}/render", Json("{")), HttpStatusCode.BadRequest);
+        await AssertRefusedAsync(await app.Agent.PostAsync($"/api/canned-responses/{response.Id}/render",
+            Json($$"""{"conversationId":"{{named.Id}}","padding":"{{new string('p', 300_000)}}"}""")), HttpStatusCode.RequestEntityTooLarge);
         await AssertRefusedAsync(await app.Orders.PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id }), HttpStatusCode.Forbidden);
         await AssertRefusedAsync(await app.Sending.Api.Client(null).PostAsJsonAsync($"/api/canned-responses/{response.Id}/render", new { conversationId = named.Id }), HttpStatusCode.Unauthorized);
         // Another tenant reaches neither the response nor the conversation.

@@ -271,6 +271,30 @@ public sealed class ScheduledReplyTests(ScheduledReplyTests.DrivenApp driven) : 
     }
 
     [Fact]
+    public async Task ATemplatePausedBeforeItsTimeIsRefusedAsUnavailable()
+    {
+        await _app.ApprovedTemplateAsync("mt", "paused_update", body: "Your order has an update.");
+        var (conversation, phone) = await CustomerWroteAsync();
+        var response = await _app.MetaAdmin.PostAsJsonAsync($"/api/conversations/{conversation.Id}/scheduled-replies", new
+        {
+            sendAt = Now + TimeSpan.FromHours(1), type = "template", template = new { name = "paused_update", language = "en" },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var reply = (await response.Content.ReadFromJsonAsync<ScheduledReplyView>(TestJson.Options))!;
+
+        await _app.Get<Functions.Templates.TemplateStore>().UpdateAsync("mt", "paused_update", "en", 1, "paused",
+            t => t with { Status = Functions.Templates.TemplateStatus.Paused }, default);
+        _app.Clock!.Advance(TimeSpan.FromHours(1));
+        await RunTimersAsync();
+        await _app.RunSendsAsync();
+
+        var refused = await ReadAsync(conversation.Id, reply.Id);
+        Assert.Equal((ScheduledReplyStatus.Refused, "template_unavailable"), (refused.Status, refused.Refusal!.Code));
+        Assert.Contains("not approved", refused.Refusal.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, MetaSendsTo(phone));
+    }
+
+    [Fact]
     public async Task RepliesListNewestFirstInPagesAndByStatus()
     {
         var (conversation, _) = await CustomerWroteAsync();

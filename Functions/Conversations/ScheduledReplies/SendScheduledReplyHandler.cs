@@ -18,6 +18,9 @@ public sealed class SendScheduledReplyHandler(
     OutboundMessages messages, OutboundSending sending, MessageTrace trace, TimeProvider time, ILogger<SendScheduledReplyHandler> logger)
     : IQueueFunctionHandler
 {
+    /// <summary>The template is no longer approved in that language (paused, say), or its parameters no longer fit it.</summary>
+    public const string TemplateUnavailable = "template_unavailable";
+
     public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
     {
         var due = JsonSerializer.Deserialize<ScheduledReplyDue>(invocation.MessageText, JsonSerializerOptions.Web)
@@ -79,7 +82,8 @@ public sealed class SendScheduledReplyHandler(
 
         if (outcome.Refusal is { } refused)
         {
-            return (null, new(refused.Code ?? (refused.Errors is null ? "not_sendable" : "invalid_message"),
+            var code = refused.Code ?? (reply.Message.Type == "template" ? TemplateUnavailable : refused.Errors is null ? "not_sendable" : "invalid_message");
+            return (null, new(code,
                 refused.Errors is { } errors ? $"{refused.Title} {string.Join(" ", errors.SelectMany(e => e.Value.Select(v => $"{e.Key}: {v}")))}" : $"{refused.Title} {refused.Detail}".Trim(),
                 refused.WindowClosedAt));
         }
