@@ -205,6 +205,30 @@ public sealed class ScheduledReplyTests(ScheduledReplyTests.DrivenApp driven) : 
     }
 
     [Fact]
+    public async Task ATimerRedeliveredAfterAStopHalfWayThroughAcceptingFinishesTheSameMessage()
+    {
+        var (conversation, phone) = await CustomerWroteAsync();
+        var reply = await ScheduleAsync(conversation.Id, Now + TimeSpan.FromHours(1));
+        _app.Clock!.Advance(TimeSpan.FromHours(1));
+        await RunTimersAsync();
+        var sent = await ReadAsync(conversation.Id, reply.Id);
+
+        // As if the worker had stopped after storing the message but before queueing it, a minute ago.
+        var trace = (await _app.Get<ITableStore>().GetEntityIfExistsAsync(Functions.Outbound.MessageTrace.Table, $"mt|{sent.MessageId}", Functions.Outbound.TraceKeys.Queued))!;
+        await _app.Get<ITableStore>().DeleteAsync(Functions.Outbound.MessageTrace.Table, trace.PartitionKey, trace.RowKey, Azure.ETag.All);
+        await _app.Get<ScheduledReplyStore>().ChangeAsync("mt", conversation.Id, reply.Id,
+            r => r with { Status = ScheduledReplyStatus.Sending, MessageId = null, SentAt = null }, default);
+        _app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _app.Get<IQueueStore>().SendAsync(ScheduledReplyStore.Queue, JsonSerializer.Serialize(new ScheduledReplyDue("mt", conversation.Id, reply.Id), JsonSerializerOptions.Web));
+        await RunTimersAsync();
+        await _app.RunSendsAsync();
+
+        var again = await ReadAsync(conversation.Id, reply.Id);
+        Assert.Equal((ScheduledReplyStatus.Sent, sent.MessageId), (again.Status, again.MessageId));
+        Assert.Equal(1, MetaSendsTo(phone));
+    }
+
+    [Fact]
     public async Task AConversationClosedOrACustomerWhoOptedOutMeanwhileRefusesTheReply()
     {
         var (closing, closingPhone) = await CustomerWroteAsync();

@@ -64,6 +64,10 @@ public sealed class SendScheduledReplyHandler(
         var key = reply.IdempotencyKey;
         var requestHash = OutboundMessages.Hash("scheduled-reply\n" + reply.Id + "\n" + ScheduledReply.MessageJson(reply.Message));
         var claimed = await messages.FindByKeyAsync(tenant.Id, key, cancellationToken);
+        if (claimed?.Message is { } made && await trace.HasAsync(tenant.Id, made.Id, TraceKeys.Queued, cancellationToken))
+        {
+            return (made.Id, null); // sent by an earlier delivery that stopped before recording it
+        }
         SendOutcome outcome;
         if (claimed is null)
         {
@@ -73,8 +77,8 @@ public sealed class SendScheduledReplyHandler(
         }
         else
         {
-            // An earlier delivery got as far as accepting the message: the same path finds it by
-            // the key and finishes it (whatever happened to the conversation since), never a second one.
+            // An earlier delivery stopped half way through accepting the message: the same path finds
+            // it by the key and finishes it (whatever happened to the conversation since), never a second one.
             var conversation = await conversations.GetAsync(tenant.Id, reply.ConversationId, cancellationToken);
             outcome = await sending.SendAsync(tenant, reply.Message, new(), key, requestHash,
                 () => Task.FromResult((conversation, conversation?.ContactPhone ?? "")), cancellationToken);
