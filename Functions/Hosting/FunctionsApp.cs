@@ -23,14 +23,14 @@ public static class FunctionsApp
         builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
-        builder.AddTemplates();
-        builder.AddOutbound();
-        builder.AddWebhooks();
-        builder.AddSandbox();
         // The agent's desk: internal notes, canned responses, replies scheduled for later.
         builder.AddConversationNotes();
         builder.AddCannedResponses();
         builder.AddScheduledReplies();
+        builder.AddTemplates();
+        builder.AddOutbound();
+        builder.AddWebhooks();
+        builder.AddSandbox();
         return builder;
     }
 
