@@ -1,9 +1,12 @@
+using Functions.CannedResponses;
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Orders;
 using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
+using Functions.Conversations.Notes;
+using Functions.Conversations.ScheduledReplies;
 using Functions.Templates;
 using Functions.Tenants;
 using Functions.Webhooks;
@@ -22,6 +25,10 @@ public static class FunctionsApp
         builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
+        // The agent's desk: internal notes, canned responses, replies scheduled for later.
+        builder.AddConversationNotes();
+        builder.AddCannedResponses();
+        builder.AddScheduledReplies();
         builder.AddTemplates();
         builder.AddOutbound();
         builder.AddWebhooks();
