@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Functions.Events;
 using Functions.Outbound;
+using Functions.Tests.Channels.Meta;
 using Functions.Tests.Outbound;
 using Functions.Tests.TestSupport;
 
@@ -82,6 +83,24 @@ public sealed class EventPublishingTests : IAsyncLifetime
         Assert.All(Received, r => Assert.Equal(id, r.Data.GetProperty("messageId").GetString()));
         Assert.Equal(now.AddSeconds(20), Received[1].Data.GetProperty("statusAt").GetDateTimeOffset());
         Assert.Equal("read", Received[1].Data.GetProperty("message").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ASendTheProviderRefusesIsPublishedAsFailed()
+    {
+        await _events.SubscribeAsync(App.MetaAdmin, EventTypes.MessageStatus);
+        var now = _events.Clock.GetUtcNow();
+        await App.CustomerWritesAsync("mt", Customer, now);
+        App.Meta.Respond = _ => GraphReply.Error(400, 131026, "Message undeliverable", "Unable to deliver message.");
+        var accepted = await App.MetaAdmin.PostAsJsonAsync("/api/messages", new { to = Customer, type = "text", text = "It ships today." });
+        var id = (await SendingApp.ReadMessageAsync(accepted)).Id;
+
+        await App.RunSendsAsync();
+        await _events.DeliverDueAsync();
+
+        var failed = Assert.Single(Received);
+        Assert.Equal((EventTypes.MessageStatus, "failed", id), (failed.Type, failed.Data.GetProperty("status").GetString(), failed.Data.GetProperty("messageId").GetString()));
+        Assert.Equal("131026", failed.Data.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Functions.Channels;
 using Functions.Contacts;
 using Functions.Conversations;
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Tenants;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,7 @@ public sealed class SendMessageHandler(
     ConversationStore conversations,
     ChannelSender sender,
     RecipientPacing pacing,
+    TenantEvents events,
     IOptions<OutboundOptions> options,
     TimeProvider time,
     ILogger<SendMessageHandler> logger) : IQueueFunctionHandler
@@ -275,13 +277,17 @@ public sealed class SendMessageHandler(
     private async Task FailAsync(SendWork work, MessageLocation at, ProviderError error, Func<ConversationMessage, bool> applies, CancellationToken cancellationToken, string? note = null)
     {
         var now = time.GetUtcNow();
-        var (_, changed) = await messages.UpdateAtAsync(work.Tenant, at, m => applies(m)
+        var (failed, changed) = await messages.UpdateAtAsync(work.Tenant, at, m => applies(m)
             ? m.WithStatus(DeliveryStatus.Failed, now, error) with { AttemptStartedAt = null, OutcomeUnknown = false }
             : null, cancellationToken);
-        if (!changed)
+        if (!changed || failed is null)
         {
             return;
         }
+        // A refusal at send time is a status change too; the key matches a failed callback's, so the two publish one event.
+        await events.PublishAsync(work.Tenant, EventTypes.MessageStatus,
+            new MessageStatusData(failed.ConversationId, failed.Id, DeliveryStatus.Failed, now, error, MessageView.Of(failed)),
+            idempotencyKey: $"{failed.Id}:{DeliveryStatus.Failed}", cancellationToken);
         await trace.RecordAsync(work.Tenant, work.MessageId, TraceKeys.Failed,
             new TraceEntry(now, TraceEntry.Steps.Failed, $"{error.Reason} ({error.Code}): {error.Message}{(note is null ? "" : " " + note)}")
             {
