@@ -36,7 +36,9 @@ public sealed record Conversation(
     public string? AssignedAgentId { get; init; }
 
     /// <summary>Tag ids from the tenant's catalog (<see cref="InboxTag"/>); a deleted tag is simply not shown.</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get => _tags; init => _tags = value as ValueList<string> ?? new ValueList<string>(value); }
+
+    private readonly ValueList<string> _tags = ValueList<string>.Empty;
 
     public ServiceRequestLink? ServiceRequest { get; init; }
 

@@ -8,11 +8,11 @@ namespace Functions.Conversations;
 internal sealed record IndexGhost(string RowKey, DateTimeOffset MovedAt);
 
 /// <summary>Where a conversation is listed now (row key, since when) and its ghost rows still kept.</summary>
-internal sealed record IndexState(string? RowKey, DateTimeOffset? Since, IReadOnlyList<IndexGhost> Ghosts)
+internal sealed record IndexState(string? RowKey, DateTimeOffset? Since, ValueList<IndexGhost> Ghosts)
 {
-    public static readonly IndexState None = new(null, null, []);
+    public static readonly IndexState None = new(null, null, ValueList<IndexGhost>.Empty);
 
-    public static IndexState From(string? rowKey, DateTimeOffset? since, string? ghosts) => new(rowKey, since, ParseGhosts(ghosts));
+    public static IndexState From(string? rowKey, DateTimeOffset? since, string? ghosts) => new(rowKey, since, new ValueList<IndexGhost>(ParseGhosts(ghosts)));
 
     private static List<IndexGhost> ParseGhosts(string? ghosts)
     {
@@ -115,7 +115,7 @@ public static class ConversationIndex
             actions.Add(new(TableTransactionActionType.Delete, new TableEntity(tenantId, ghost.RowKey), ETag.All));
             ghosts.Remove(ghost);
         }
-        var stored = after with { Index = new IndexState(rowKey, since, ghosts) };
+        var stored = after with { Index = new IndexState(rowKey, since, new ValueList<IndexGhost>(ghosts)) };
         actions.Insert(0, new(TableTransactionActionType.UpsertReplace, IndexEntity(tenantId, stored, rowKey, since)));
         return (stored, actions);
     }
