@@ -74,7 +74,7 @@ public sealed class InboxActions(
         if (after is not null && after.Status != before.Status)
         {
             await events.PublishAsync(tenantId, EventTypes.ConversationStatus,
-                new ConversationStatusEvent(after.Id, after.ContactPhone, after.Status, before.Status), cancellationToken);
+                ConversationStatusEvent.Of(after, before.Status), cancellationToken);
         }
         // Closed meanwhile (by someone else): the change was refused.
         return (after, after is not null && after.Status != status);

@@ -289,5 +289,9 @@ public enum TagRefusal
 /// <summary>The data of a <c>conversation.assigned</c> event: the new agent (null: unassigned), the previous one, and why (manual or round-robin).</summary>
 public sealed record ConversationAssignedEvent(string ConversationId, string ContactPhone, string? AgentId, string? PreviousAgentId, string By);
 
-/// <summary>The data of a <c>conversation.status</c> event.</summary>
-public sealed record ConversationStatusEvent(string ConversationId, string ContactPhone, ConversationStatus Status, ConversationStatus PreviousStatus);
+/// <summary>The data of a <c>conversation.status</c> event; statuses as the API writes them ("active", "archived", "closed").</summary>
+public sealed record ConversationStatusEvent(string ConversationId, string ContactPhone, string Status, string PreviousStatus)
+{
+    public static ConversationStatusEvent Of(Conversation after, ConversationStatus before) =>
+        new(after.Id, after.ContactPhone, after.Status.ToString().ToLowerInvariant(), before.ToString().ToLowerInvariant());
+}
