@@ -9,13 +9,19 @@ using Functions.Tests.TestSupport;
 namespace Functions.Tests.Conversations;
 
 /// <summary>Mark read per provider: Meta gets a read receipt for the newest customer message; Twilio has none to send.</summary>
-public sealed class ReadReceiptTests : IAsyncLifetime
+public sealed class ReadReceiptTests(ReadReceiptTests.DrivenApp driven) : IClassFixture<ReadReceiptTests.DrivenApp>
 {
-    private SendingApp _app = null!;
+    /// <summary>One app for the class: tests run one after another within it, each with its own customer.</summary>
+    public sealed class DrivenApp : IAsyncLifetime
+    {
+        public SendingApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => _app = await SendingApp.StartAsync(driven: true);
+        public async Task InitializeAsync() => App = await SendingApp.StartAsync(driven: true);
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+        public async Task DisposeAsync() => await App.DisposeAsync();
+    }
+
+    private readonly SendingApp _app = driven.App;
 
     private static async Task<MarkReadView> MarkReadAsync(HttpClient client, string conversationId)
     {
@@ -24,10 +30,10 @@ public sealed class ReadReceiptTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<MarkReadView>(TestJson.Options))!;
     }
 
-    private List<JsonElement> ReadReceipts() =>
+    private List<JsonElement> ReadReceipts(string messageId) =>
         [.. _app.Meta.Requests.Where(r => r.Method == "POST" && r.PathAndQuery.EndsWith("/messages", StringComparison.Ordinal))
             .Select(r => JsonDocument.Parse(r.Body).RootElement)
-            .Where(b => b.TryGetProperty("status", out var s) && s.GetString() == "read")];
+            .Where(b => b.TryGetProperty("status", out var s) && s.GetString() == "read" && b.GetProperty("message_id").GetString() == messageId)];
 
     [Fact]
     public async Task MetaGetsAReadReceiptForTheNewestCustomerMessageOnce()
@@ -38,12 +44,11 @@ public sealed class ReadReceiptTests : IAsyncLifetime
 
         var result = await MarkReadAsync(_app.MetaAdmin, conversation.Id);
         Assert.Equal((ReadReceiptOutcome.Sent, 0), (result.ReadReceipt, result.Conversation.UnreadCount));
-        var receipt = Assert.Single(ReadReceipts());
-        Assert.Equal(conversation.LastInboundProviderMessageId, receipt.GetProperty("message_id").GetString());
+        var receipt = Assert.Single(ReadReceipts(conversation.LastInboundProviderMessageId!));
         Assert.Equal("whatsapp", receipt.GetProperty("messaging_product").GetString());
 
         Assert.Equal(ReadReceiptOutcome.AlreadySent, (await MarkReadAsync(_app.MetaAdmin, conversation.Id)).ReadReceipt);
-        Assert.Single(ReadReceipts());
+        Assert.Single(ReadReceipts(conversation.LastInboundProviderMessageId!));
     }
 
     [Fact]
@@ -64,6 +69,6 @@ public sealed class ReadReceiptTests : IAsyncLifetime
         var conversation = await _app.CustomerWritesAsync("tw", "+46701234569", _app.Clock!.GetUtcNow().AddMinutes(-1));
         var result = await MarkReadAsync(_app.TwilioAdmin, conversation.Id);
         Assert.Equal((ReadReceiptOutcome.NotSupported, 0), (result.ReadReceipt, result.Conversation.UnreadCount));
-        Assert.Empty(_app.Twilio.Requests);
+        Assert.Empty(_app.Twilio.Requests); // nothing was ever sent to Twilio in this class
     }
 }
