@@ -283,6 +283,23 @@ public sealed class InboxListTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSweepDeletesExpiredGhostsOfConversationsNotWrittenSince()
+    {
+        var c = await WritesAsync(1);
+        await WritesAsync(1);
+        await WritesAsync(2);
+        Assert.Equal(3, await IndexRowCountAsync());
+
+        Assert.Equal(0, await _store.SweepIndexAsync(Tenant, default)); // still needed by lists paged now
+        _time.Advance(ConversationIndex.GhostLifetime);
+        Assert.Equal(1, await _store.SweepIndexAsync(Tenant, default));
+        Assert.Equal(2, await IndexRowCountAsync());
+        Assert.Empty((await _store.GetAsync(Tenant, c.Id, default))!.Index.Ghosts);
+        await WritesAsync(1); // later writes still work with the ghost gone
+        Assert.Equal(2, (await AllIdsAsync(new InboxFilter())).Count);
+    }
+
+    [Fact]
     public async Task RoundRobinGivesNewConversationsToAvailableAgentsInTurnEvenWhenOpenedAtOnce()
     {
         var ann = (await _catalog.AddAgentAsync(Tenant, "Ann", available: true, default))!;

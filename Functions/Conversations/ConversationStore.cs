@@ -255,6 +255,25 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
     public async Task<Conversation?> ArchiveAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
         await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken);
 
+    /// <summary>
+    /// Deletes the tenant's expired ghost index rows by rewriting their conversations in place
+    /// (the rewrite deletes them in the conversation's own transaction). Returns how many
+    /// conversations were rewritten.
+    /// </summary>
+    public async Task<int> SweepIndexAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var expired = await tables.QueryAllAsync(Conversation.Table, TableQuery.WithRowKeyPrefix(tenantId, ConversationIndex.Prefix) with
+        {
+            Filter = TableFilter.LessThanOrEqual("MovedAt", time.GetUtcNow() - ConversationIndex.GhostLifetime),
+        }, cancellationToken);
+        var ids = expired.Select(ConversationIndex.ConversationIdOf).Where(Conversation.IsValidId).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in ids)
+        {
+            await UpdateAsync(tenantId, id, c => c, cancellationToken);
+        }
+        return ids.Count;
+    }
+
     /// <summary>Puts an archived conversation back in the active inbox (a closed one stays closed).</summary>
     public async Task<Conversation?> ReopenAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
         await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Active, cancellationToken);

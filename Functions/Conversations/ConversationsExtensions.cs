@@ -19,6 +19,7 @@ public static class ConversationsExtensions
         builder.GetFunctionCatalog()
             .AddConversationFunctions()
             .AddInboxCatalogFunctions()
+            .AddTimer<SweepInboxIndexHandler>("SweepInboxIndex", "0 */30 * * * *")
             .AddQueue<CareWindowTimer>("CareWindowTimer", CareWindowTimer.Queue);
         return builder;
     }
