@@ -120,26 +120,36 @@ public static class ConversationIndex
         return (stored, actions);
     }
 
+    /// <summary>Properties of the conversation row the index row does not need (the list neither shows nor filters on them).</summary>
+    private static readonly HashSet<string> NotListed = new(StringComparer.Ordinal)
+    {
+        "IndexRowKey", "IndexSince", "IndexGhosts", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
+    };
+
     private static TableEntity IndexEntity(string tenantId, Conversation c, string rowKey, DateTimeOffset since)
     {
-        var e = c.ToEntity(tenantId);
-        var row = new TableEntity(tenantId, rowKey);
-        foreach (var (name, value) in e.Properties)
+        // What filters compare comes first: the in-memory store finds a property by walking the row's names in order.
+        var row = new TableEntity(tenantId, rowKey)
         {
-            if (name is not ("IndexRowKey" or "IndexSince" or "IndexGhosts"))
-            {
-                row[name] = value;
-            }
-        }
-        row["ConversationId"] = c.Id;
-        row["AssignedAgentId"] = c.AssignedAgentId ?? "";
-        row["ServiceRequestId"] = c.ServiceRequest?.ExternalId ?? "";
-        row["WindowExpiresAt"] = c.Window.ExpiresAt ?? NoWindow;
-        row["Since"] = since;
-        row["MovedAt"] = Never;
+            ["MovedAt"] = Never,
+            ["Since"] = since,
+            ["AssignedAgentId"] = c.AssignedAgentId ?? "",
+            ["UnreadCount"] = c.UnreadCount,
+            ["WindowExpiresAt"] = c.Window.ExpiresAt ?? NoWindow,
+            ["ServiceRequestId"] = c.ServiceRequest?.ExternalId ?? "",
+            ["Sender"] = c.Sender,
+        };
         foreach (var tag in c.Tags)
         {
             row[TagProperty(tag)] = true;
+        }
+        row["ConversationId"] = c.Id;
+        foreach (var (name, value) in c.ToEntity(tenantId).Properties)
+        {
+            if (!NotListed.Contains(name) && row[name] is null)
+            {
+                row[name] = value;
+            }
         }
         return row;
     }

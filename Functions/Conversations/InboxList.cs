@@ -53,7 +53,7 @@ public sealed class InboxTokenException(string message) : ArgumentException(mess
 /// </summary>
 public sealed class InboxList(ITableStore tables, TimeProvider time)
 {
-    public const int ScanBudget = 5000;
+    public const int ScanBudget = 2000;
 
     /// <summary>
     /// The snapshot is this far behind the first request, so a write in flight then (its time read,
@@ -172,20 +172,21 @@ public sealed class InboxList(ITableStore tables, TimeProvider time)
 
     private static TableFilter StoreFilter(InboxFilter filter, DateTimeOffset snapshot, DateTimeOffset now)
     {
-        // In the snapshot: listed there by then, and not moved away before it.
-        var f = TableFilter.LessThanOrEqual("Since", snapshot) & TableFilter.GreaterThan("MovedAt", snapshot);
-        if (filter.AssignedAgentId is { } agent) f &= TableFilter.Equal("AssignedAgentId", agent);
-        if (filter.TagId is { } tag) f &= TableFilter.Equal(ConversationIndex.TagProperty(tag), true);
-        if (filter.UnreadOnly) f &= TableFilter.GreaterThan("UnreadCount", 0);
-        if (filter.WindowOpen == true) f &= TableFilter.GreaterThan("WindowExpiresAt", now);
-        if (filter.WindowOpen == false) f &= TableFilter.LessThanOrEqual("WindowExpiresAt", now);
+        var parts = new List<TableFilter>();
+        if (filter.AssignedAgentId is { } agent) parts.Add(TableFilter.Equal("AssignedAgentId", agent));
+        if (filter.TagId is { } tag) parts.Add(TableFilter.Equal(ConversationIndex.TagProperty(tag), true));
+        if (filter.UnreadOnly) parts.Add(TableFilter.GreaterThan("UnreadCount", 0));
+        if (filter.WindowOpen == true) parts.Add(TableFilter.GreaterThan("WindowExpiresAt", now));
+        if (filter.WindowOpen == false) parts.Add(TableFilter.LessThanOrEqual("WindowExpiresAt", now));
         if (filter.ClosingWithinMinutes is { } minutes)
         {
-            f &= TableFilter.GreaterThan("WindowExpiresAt", now) & TableFilter.LessThanOrEqual("WindowExpiresAt", now.AddMinutes(minutes));
+            parts.Add(TableFilter.GreaterThan("WindowExpiresAt", now) & TableFilter.LessThanOrEqual("WindowExpiresAt", now.AddMinutes(minutes)));
         }
-        if (filter.Sender is { } sender) f &= TableFilter.Equal("Sender", sender);
-        if (filter.ServiceRequestId is { } request) f &= TableFilter.Equal("ServiceRequestId", request);
-        return f;
+        if (filter.Sender is { } sender) parts.Add(TableFilter.Equal("Sender", sender));
+        if (filter.ServiceRequestId is { } request) parts.Add(TableFilter.Equal("ServiceRequestId", request));
+        // In the snapshot: not moved away before it, and listed there by then. Last, so a selective filter rejects a row first.
+        parts.Add(TableFilter.GreaterThan("MovedAt", snapshot) & TableFilter.LessThanOrEqual("Since", snapshot));
+        return parts.Aggregate((left, right) => left & right);
     }
 
     private static string Encode(Token token) =>
