@@ -133,6 +133,34 @@ public sealed class InboxListTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAgentsOwnListPagesWithoutSkipsOrRepeatsWhileConversationsAreReassignedAndWrittenTo()
+    {
+        var mine = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            var c = await WritesAsync(i);
+            await _store.UpdateAsync(Tenant, c.Id, x => x with { AssignedAgentId = i % 3 == 0 ? "ag000000000002" : "ag000000000001" }, default);
+            if (i % 3 != 0) mine.Add(c.Id);
+        }
+        _time.Advance(InboxList.SnapshotLag);
+        var filter = new InboxFilter { AssignedAgentId = "ag000000000001" };
+
+        var handedOut = new List<string>();
+        var page = await _store.ListAsync(Tenant, filter, 3, null, default);
+        handedOut.AddRange(page.Items.Select(c => c.Id));
+        var k = 1;
+        while (page.ContinuationToken is not null)
+        {
+            await WritesAsync(k);                                                                             // moves up within the agent's range
+            await _store.UpdateAsync(Tenant, mine[^k], x => x with { AssignedAgentId = "ag000000000002" }, default); // leaves the range
+            k++;
+            page = await _store.ListAsync(Tenant, filter, 3, page.ContinuationToken, default);
+            handedOut.AddRange(page.Items.Select(c => c.Id));
+        }
+        Assert.Equal(mine.Order(), handedOut.Order());
+    }
+
+    [Fact]
     public async Task StatusesAreSeparateListsAndActiveIsTheDefault()
     {
         var active = await WritesAsync(1);

@@ -100,7 +100,7 @@ public sealed record Conversation(
         ["LastInboundProviderMessageId"] = LastInboundProviderMessageId,
         ["ReadReceiptFor"] = ReadReceiptFor,
         ["ReadReceiptAt"] = ReadReceiptAt,
-        ["IndexRowKey"] = Index.RowKey,
+        ["IndexKeys"] = Index.Keys.Count == 0 ? null : string.Join(' ', Index.Keys),
         ["IndexSince"] = Index.Since,
         ["IndexGhosts"] = Index.Ghosts.Count == 0 ? null : string.Join(' ', Index.Ghosts.Select(g => $"{g.RowKey}@{g.MovedAt.UtcTicks}")),
     };
@@ -130,7 +130,7 @@ public sealed record Conversation(
         LastInboundProviderMessageId = e.GetString("LastInboundProviderMessageId"),
         ReadReceiptFor = e.GetString("ReadReceiptFor"),
         ReadReceiptAt = e.GetDateTimeOffset("ReadReceiptAt"),
-        Index = IndexState.From(e.GetString("IndexRowKey"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts")),
+        Index = IndexState.From(e.GetString("IndexKeys"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts")),
     };
 
     public static string Preview(string? text)

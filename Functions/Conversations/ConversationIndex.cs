@@ -8,11 +8,12 @@ namespace Functions.Conversations;
 internal sealed record IndexGhost(string RowKey, DateTimeOffset MovedAt);
 
 /// <summary>Where a conversation is listed now (row key, since when) and its ghost rows still kept.</summary>
-internal sealed record IndexState(string? RowKey, DateTimeOffset? Since, ValueList<IndexGhost> Ghosts)
+internal sealed record IndexState(ValueList<string> Keys, DateTimeOffset? Since, ValueList<IndexGhost> Ghosts)
 {
-    public static readonly IndexState None = new(null, null, ValueList<IndexGhost>.Empty);
+    public static readonly IndexState None = new(ValueList<string>.Empty, null, ValueList<IndexGhost>.Empty);
 
-    public static IndexState From(string? rowKey, DateTimeOffset? since, string? ghosts) => new(rowKey, since, new ValueList<IndexGhost>(ParseGhosts(ghosts)));
+    public static IndexState From(string? keys, DateTimeOffset? since, string? ghosts) =>
+        new(new ValueList<string>((keys ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)), since, new ValueList<IndexGhost>(ParseGhosts(ghosts)));
 
     private static List<IndexGhost> ParseGhosts(string? ghosts)
     {
@@ -33,8 +34,11 @@ internal sealed record IndexState(string? RowKey, DateTimeOffset? Since, ValueLi
 /// The inbox index. Table Storage has no secondary indexes, so each conversation is listed by an
 /// index row in its tenant's partition of <c>Conversations</c> (the same partition as the
 /// conversation row, so both are written in one transaction on every change and never drift):
-/// <c>i:&lt;status&gt;:&lt;inverted last-activity ticks&gt;:&lt;id&gt;:&lt;since&gt;</c>. A status is a key
-/// range read newest activity first; the row carries every field the list shows or filters on
+/// <c>i:&lt;status&gt;:&lt;inverted last-activity ticks&gt;:&lt;id&gt;:&lt;since&gt;</c>, and a second one
+/// by assignment, <c>j:&lt;status&gt;:&lt;agent id, or - when unassigned&gt;:…</c> (the same suffix), so an
+/// agent's own list ("mine") and the unassigned queue are ranges of their own, not scans of the
+/// whole inbox; and, while a service request is linked, <c>r:&lt;status&gt;:&lt;hash of its external id&gt;:…</c>,
+/// so "the conversations of this request" is a range too. A status (and assignment, or request) is a key range read newest activity first; the row carries every field the list shows or filters on
 /// (tags as <c>t_&lt;tagId&gt;</c> booleans, the window's expiry, the assignment, "" when none), so
 /// filters are typed Table Storage filters and a page needs no other read.
 /// <para>
@@ -53,6 +57,15 @@ public static class ConversationIndex
 {
     public const string Prefix = "i:";
 
+    /// <summary>The index by assignment.</summary>
+    public const string AgentPrefix = "j:";
+
+    /// <summary>The index by linked service request.</summary>
+    public const string RequestPrefix = "r:";
+
+    /// <summary>The agent part of <see cref="AgentPrefix"/> keys for unassigned conversations.</summary>
+    public const string Unassigned = "-";
+
     /// <summary>How long a list's continuation token is valid, and moved rows are kept for it.</summary>
     public static readonly TimeSpan GhostLifetime = TimeSpan.FromMinutes(15);
 
@@ -67,9 +80,18 @@ public static class ConversationIndex
 
     public static string StatusPrefix(ConversationStatus status) => Prefix + status.ToString().ToLowerInvariant() + ":";
 
+    /// <summary>The range of one status and one assignment (<paramref name="agentId"/> "" or null: unassigned).</summary>
+    public static string AgentStatusPrefix(ConversationStatus status, string? agentId) =>
+        AgentPrefix + status.ToString().ToLowerInvariant() + ":" + (string.IsNullOrEmpty(agentId) ? Unassigned : agentId) + ":";
+
     /// <summary>The part of the key after the status: newest activity first, then id, then when the row was written.</summary>
     public static string Suffix(DateTimeOffset lastActivityOn, string conversationId, DateTimeOffset since) =>
         string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - lastActivityOn.UtcTicks:D19}:{conversationId}:{since.UtcTicks:x16}");
+
+    /// <summary>The range of one status and one linked service request (by a hash of its external id: any characters, any length).</summary>
+    public static string RequestStatusPrefix(ConversationStatus status, string externalId) =>
+        RequestPrefix + status.ToString().ToLowerInvariant() + ":"
+        + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(externalId)))[..24] + ":";
 
     public static string TagProperty(string tagId) => "t_" + tagId;
 
@@ -81,19 +103,27 @@ public static class ConversationIndex
     internal static (Conversation Conversation, List<TableTransactionAction> Actions) Plan(string tenantId, Conversation after, DateTimeOffset now)
     {
         var state = after.Index;
-        var prefix = StatusPrefix(after.Status);
+        var prefixes = new List<string> { StatusPrefix(after.Status), AgentStatusPrefix(after.Status, after.AssignedAgentId) };
+        if (after.ServiceRequest is { } request)
+        {
+            prefixes.Add(RequestStatusPrefix(after.Status, request.ExternalId));
+        }
+        List<string> KeysSince(DateTimeOffset since) => [.. prefixes.Select(p => p + Suffix(after.LastActivityOn, after.Id, since))];
+
         var actions = new List<TableTransactionAction>();
         var ghosts = state.Ghosts.ToList();
-        string rowKey;
+        List<string> keys;
         DateTimeOffset since;
-        if (state is { RowKey: { } current, Since: { } currentSince } && current == prefix + Suffix(after.LastActivityOn, after.Id, currentSince))
+        if (state.Since is { } currentSince && state.Keys.SequenceEqual(KeysSince(currentSince)))
         {
-            rowKey = current;
-            since = currentSince;
+            (keys, since) = (KeysSince(currentSince), currentSince);
         }
         else
         {
-            if (state.RowKey is { } old)
+            since = now;
+            keys = KeysSince(now);
+            // A key written again in the same tick is simply overwritten below.
+            foreach (var old in state.Keys.Where(k => !keys.Contains(k)))
             {
                 if (state.Since == now)
                 {
@@ -106,8 +136,6 @@ public static class ConversationIndex
                     ghosts.Add(new IndexGhost(old, now));
                 }
             }
-            since = now;
-            rowKey = prefix + Suffix(after.LastActivityOn, after.Id, now);
         }
         var expired = ghosts.Where(g => g.MovedAt <= now - GhostLifetime).Take(MaxGhostDeletesPerWrite).ToList();
         foreach (var ghost in expired)
@@ -115,15 +143,15 @@ public static class ConversationIndex
             actions.Add(new(TableTransactionActionType.Delete, new TableEntity(tenantId, ghost.RowKey), ETag.All));
             ghosts.Remove(ghost);
         }
-        var stored = after with { Index = new IndexState(rowKey, since, new ValueList<IndexGhost>(ghosts)) };
-        actions.Insert(0, new(TableTransactionActionType.UpsertReplace, IndexEntity(tenantId, stored, rowKey, since)));
+        var stored = after with { Index = new IndexState(new ValueList<string>(keys), since, new ValueList<IndexGhost>(ghosts)) };
+        actions.InsertRange(0, keys.Select(key => new TableTransactionAction(TableTransactionActionType.UpsertReplace, IndexEntity(tenantId, stored, key, since))));
         return (stored, actions);
     }
 
     /// <summary>Properties of the conversation row the index row does not need (the list neither shows nor filters on them).</summary>
     private static readonly HashSet<string> NotListed = new(StringComparer.Ordinal)
     {
-        "IndexRowKey", "IndexSince", "IndexGhosts", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
+        "IndexKeys", "IndexSince", "IndexGhosts", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
     };
 
     private static TableEntity IndexEntity(string tenantId, Conversation c, string rowKey, DateTimeOffset since)

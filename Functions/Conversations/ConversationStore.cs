@@ -262,10 +262,14 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
     /// </summary>
     public async Task<int> SweepIndexAsync(string tenantId, CancellationToken cancellationToken)
     {
-        var expired = await tables.QueryAllAsync(Conversation.Table, TableQuery.WithRowKeyPrefix(tenantId, ConversationIndex.Prefix) with
+        var expired = new List<TableEntity>();
+        foreach (var prefix in new[] { ConversationIndex.Prefix, ConversationIndex.AgentPrefix, ConversationIndex.RequestPrefix })
         {
-            Filter = TableFilter.LessThanOrEqual("MovedAt", time.GetUtcNow() - ConversationIndex.GhostLifetime),
-        }, cancellationToken);
+            expired.AddRange(await tables.QueryAllAsync(Conversation.Table, TableQuery.WithRowKeyPrefix(tenantId, prefix) with
+            {
+                Filter = TableFilter.LessThanOrEqual("MovedAt", time.GetUtcNow() - ConversationIndex.GhostLifetime),
+            }, cancellationToken));
+        }
         var ids = expired.Select(ConversationIndex.ConversationIdOf).Where(Conversation.IsValidId).Distinct(StringComparer.Ordinal).ToList();
         foreach (var id in ids)
         {

@@ -84,7 +84,11 @@ public sealed class InboxList(ITableStore tables, TimeProvider time)
         var storeFilter = StoreFilter(filter, snapshot, now);
         var search = SearchTerm.Of(filter.Search);
 
-        var ranges = filter.Statuses.Distinct().Select(s => new Range(ConversationIndex.StatusPrefix(s))).ToList();
+        // A service request or an assignment filter reads that request's or agent's own ranges; the rest the status ranges.
+        var ranges = filter.Statuses.Distinct().Select(s => new Range(
+            filter.ServiceRequestId is { } request ? ConversationIndex.RequestStatusPrefix(s, request)
+            : filter.AssignedAgentId is { } agent ? ConversationIndex.AgentStatusPrefix(s, agent)
+            : ConversationIndex.StatusPrefix(s))).ToList();
         var budget = ScanBudget / ranges.Count;
         foreach (var range in ranges)
         {
