@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -254,6 +253,4 @@ public sealed class InboxList(ITableStore tables, TimeProvider time)
 
         private bool Contains(string? value) => value is not null && value.Contains(_text, StringComparison.OrdinalIgnoreCase);
     }
-
-    internal static string Describe(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 }
