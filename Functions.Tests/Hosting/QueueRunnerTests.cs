@@ -176,11 +176,14 @@ public sealed class QueueRunnerTests : IAsyncLifetime
     public async Task ATransientRenewalFailureIsRetriedAndTheResultStillCounts()
     {
         _queues.VisibilityFailures.Enqueue(new AggregateException("Retry failed after 4 tries.", new HttpRequestException("reset")));
-        await _queues.SendAsync("long", "long job");
-        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(2)); // renewals at 1 s (fails) and 2 s (works)
+        // Renewal at 2 s fails, its retry at 2.5 s works, the next at 4.5 s; the job ends at 5 s. The lease
+        // would run out at 4 s, so a loaded machine has 1.5 s of slack before a second receiver could get it.
+        await _queues.SendAsync("long", "ms:5000");
+        await StartRunnerAsync(leaseDuration: TimeSpan.FromSeconds(4));
 
         await Eventually.TrueAsync(() => Task.FromResult(_log.Invocations.Count == 1), "the handler finished");
         await Eventually.TrueAsync(async () => await _store.GetApproximateMessageCountAsync("long") == 0, "the message is deleted despite the failed renewal");
+        Assert.True(_queues.VisibilityFailures.IsEmpty, "the renewal failure happened");
         Assert.Equal(1, _log.MaxConcurrent);
     }
 

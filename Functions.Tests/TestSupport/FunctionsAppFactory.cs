@@ -17,6 +17,8 @@ public sealed class FunctionsAppFactory(
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // New tenants get no default order templates unless a test asks (they would add templates and provider requests to every test).
+        builder.UseSetting("Orders:DefaultTemplates", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,8 +1,13 @@
+using Functions.CannedResponses;
 using Functions.Channels.Sandbox;
 using Functions.Contacts;
 using Functions.Events;
+using Functions.Orders;
+using Functions.Orders.Tracking;
 using Functions.Outbound;
 using Functions.Conversations;
+using Functions.Conversations.Notes;
+using Functions.Conversations.ScheduledReplies;
 using Functions.Templates;
 using Functions.Tenants;
 using Functions.Webhooks;
@@ -21,11 +26,17 @@ public static class FunctionsApp
         builder.GetFunctionCatalog().AddPoisonMessageFunctions();
         builder.AddContacts();
         builder.AddConversations();
+        // The agent's desk: internal notes, canned responses, replies scheduled for later.
+        builder.AddConversationNotes();
+        builder.AddCannedResponses();
+        builder.AddScheduledReplies();
         builder.AddTemplates();
         builder.AddOutbound();
         builder.AddWebhooks();
         builder.AddSandbox();
         builder.AddEvents();
+        builder.AddOrders();
+        builder.AddOrderTracking();
         return builder;
     }
 

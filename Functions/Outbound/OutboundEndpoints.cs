@@ -40,6 +40,7 @@ public static class OutboundEndpoints
         builder.Services.AddSingleton<ChannelSender>();
         builder.Services.AddSingleton<MessageTrace>();
         builder.Services.AddSingleton<OutboundMessages>();
+        builder.Services.AddSingleton<OutboundSending>();
         builder.Services.AddSingleton<RecipientPacing>();
         builder.GetFunctionCatalog()
             .AddHttp("SendMessage", "POST", "messages", SendToPhoneAsync, TenantAccess.AdminOrAgent)
@@ -54,8 +55,7 @@ public static class OutboundEndpoints
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     public sealed record SendServices(
-        ClaimsPrincipal User, HttpRequest Http, TenantDirectory Tenants, ContactBook Contacts, ConversationStore Conversations, OutboundMessages Messages,
-        TemplateSending Templates, TimeProvider Time);
+        ClaimsPrincipal User, HttpRequest Http, TenantDirectory Tenants, ConversationStore Conversations, OutboundSending Sending);
 
     public static async Task<IResult> SendToPhoneAsync(SendRequest request, [AsParameters] SendServices s, CancellationToken cancellationToken)
     {
@@ -64,11 +64,16 @@ public static class OutboundEndpoints
         string? phone = null;
         if (request.To is null) errors["to"] = ["The recipient's phone number is required."];
         else if (!PhoneNumbers.TryNormalize(request.To, tenant.DefaultCountryCode, out phone, out var error)) errors["to"] = [error];
-        return await SendAsync(tenant, request with { To = phone }, errors, s, cancellationToken, async () =>
+        var key = IdempotencyKey(s.Http, errors);
+        // The request as the caller made it (its target as given, never the conversation it resolved to),
+        // so a retry after the first request opened a conversation is still the same request.
+        var normalized = request with { To = phone };
+        var outcome = await s.Sending.SendAsync(tenant, normalized, errors, key, RequestHash(s.Http, normalized), async () =>
         {
             var sender = ProviderAccounts.SenderId(tenant.Provider);
             return (await s.Conversations.FindOpenAsync(tenant.Id, sender, phone!, cancellationToken), phone!);
-        });
+        }, cancellationToken);
+        return Answer(outcome);
     }
 
     public static async Task<IResult> SendInConversationAsync(string conversationId, SendRequest request, [AsParameters] SendServices s, CancellationToken cancellationToken)
@@ -76,103 +81,33 @@ public static class OutboundEndpoints
         if (await s.Tenants.FindAsync(s.User.TenantId(), cancellationToken) is not { } tenant) return TenantGone();
         var errors = new Dictionary<string, string[]>();
         if (request.To is not null) errors["to"] = ["A message in a conversation goes to its contact; leave 'to' out (or use POST /api/messages)."];
-        if (await s.Conversations.GetAsync(tenant.Id, conversationId, cancellationToken) is not { } conversation)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such conversation.", detail: "This tenant has no conversation with that id.");
-        }
-        if (conversation.Status == ConversationStatus.Closed)
-        {
-            return Refused(StatusCodes.Status409Conflict, "conversation_closed", "The conversation is closed.",
-                "A closed conversation takes no more messages. Send to the phone number (POST /api/messages) to start a new one.");
-        }
-        return await SendAsync(tenant, request, errors, s, cancellationToken, () => Task.FromResult<(Conversation?, string)>((conversation, conversation.ContactPhone)));
+        var key = IdempotencyKey(s.Http, errors);
+        return Answer(await s.Sending.SendInConversationAsync(tenant, conversationId, request, errors, key, RequestHash(s.Http, request), cancellationToken));
     }
 
-    /// <summary>
-    /// The shared path: validate, replay an Idempotency-Key, check the care window and consent,
-    /// then store and queue. Nothing is written before every check has passed.
-    /// </summary>
-    private static async Task<IResult> SendAsync(
-        Tenant tenant, SendRequest request, Dictionary<string, string[]> errors, SendServices s, CancellationToken cancellationToken,
-        Func<Task<(Conversation? Conversation, string Phone)>> target)
+    private static string RequestHash(HttpRequest http, SendRequest request) =>
+        OutboundMessages.Hash(http.Path + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
+
+    /// <summary>The answer to a send: 202 with the message, or the refusal as a problem body.</summary>
+    private static IResult Answer(SendOutcome outcome) => outcome.Refusal is { } refusal ? Problem(refusal) : Answer(outcome.Accepted!);
+
+    internal static IResult Problem(SendRefusal refusal)
     {
-        var key = IdempotencyKey(s.Http, errors);
-        var content = SendRequestValidation.Validate(request, tenant, errors);
-        if (errors.Count > 0 || content is null) return TypedResults.ValidationProblem(errors, title: "The message is not valid.");
-
-        var (conversation, phone) = await target();
-        // The request as the caller made it (its target as given, never the conversation it resolved to),
-        // so a retry after the first request opened a conversation is still the same request.
-        var requestHash = OutboundMessages.Hash(s.Http.Path + "\n" + JsonSerializer.Serialize(request, JsonSerializerOptions.Web));
-        var now = s.Time.GetUtcNow();
-        var contact = await s.Contacts.FindAsync(tenant.Id, phone, cancellationToken);
-        var outbound = content.Message with { To = phone };
-        var (purposeOf, text) = (content.Purpose, outbound.Text);
-        if (content.Template is { } choice)
+        if (refusal.IsValidation)
         {
-            // Only an approved template, in the contact's language, with parameters that fit it.
-            var (prepared, problem) = await s.Templates.PrepareAsync(tenant, choice.Name, choice.Language, contact?.Language, choice.Parameters, choice.HeaderMedia, cancellationToken);
-            if (problem is not null)
-            {
-                return problem.Errors is { } errorsByParameter
-                    ? TypedResults.Problem(new HttpValidationProblemDetails(errorsByParameter) { Status = problem.Status, Title = problem.Title, Detail = problem.Detail })
-                    : TypedResults.Problem(statusCode: problem.Status, title: problem.Title, detail: problem.Detail);
-            }
-            outbound = outbound with { Template = prepared!.Content };
-            (purposeOf, text) = (prepared.Purpose, prepared.Text);
+            return TypedResults.ValidationProblem(refusal.Errors!, title: refusal.Title);
         }
-        var draft = new ConversationMessage(ConversationMessage.NewId(now), conversation?.Id ?? "", MessageDirection.Outbound, outbound.Kind, now, DeliveryStatus.Queued)
+        if (refusal.Errors is { } errors)
         {
-            Text = text,
-            Media = outbound.Media is null ? [] : [outbound.Media],
-            Location = outbound.Location,
-            Template = outbound.Template,
-            Interactive = outbound.Interactive,
-            Purpose = purposeOf,
-        };
-        // Resolved before a replay, so a repeat that finishes a half-done request carries it too.
-        if (outbound.Kind == MessageKind.Reaction)
-        {
-            var reaction = request.Reaction!;
-            var reacted = conversation is null ? null : await s.Messages.FindAsync(tenant.Id, reaction.MessageId!, cancellationToken);
-            if (reacted is null || reacted.Message.ConversationId != conversation!.Id || reacted.Message.ProviderMessageId is null)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["reaction.messageId"] = ["No message with that id in this conversation has reached WhatsApp yet, so there is nothing to react to."],
-                }, title: "The message is not valid.");
-            }
-            draft = draft with
-            {
-                Reaction = outbound.Reaction! with { MessageId = reacted.Message.ProviderMessageId },
-                ContextMessageId = reacted.Message.Id,
-            };
+            return TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = refusal.Status, Title = refusal.Title, Detail = refusal.Detail });
         }
-
-        if (key is not null && await s.Messages.TryReplayAsync(tenant.Id, key, draft, requestHash, cancellationToken) is { } replayed)
+        if (refusal.Code is null)
         {
-            return Answer(replayed);
+            return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
         }
-
-        if (ChannelSender.Refusal(tenant, outbound) is { } refusal)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [refusal] },
-                title: $"The tenant's provider ({tenant.Provider.Type}) cannot send this message.");
-        }
-        if (outbound.Kind != MessageKind.Template && conversation?.Window.IsOpenAt(now) != true)
-        {
-            var closed = conversation?.Window.ExpiresAt;
-            return Refused(StatusCodes.Status409Conflict, SendRules.CareWindowClosed, "The customer care window is closed; a template is needed.",
-                SendRules.WindowClosedText(conversation?.Window ?? new CareWindow()), ("windowClosedAt", closed));
-        }
-        if (SendRules.ConsentPurpose(purposeOf) is { } purpose && SendRules.ConsentRefusal(contact, purpose) is { } consent)
-        {
-            return Refused(StatusCodes.Status409Conflict, consent.Code, "The contact's consent does not allow this message.", consent.Text);
-        }
-        // A template may start a conversation; every other message needed an open one to pass the window check.
-        conversation ??= (await s.Conversations.OpenForAsync(tenant.Id, ProviderAccounts.SenderId(tenant.Provider), phone, cancellationToken)).Conversation;
-        draft = draft with { ConversationId = conversation.Id };
-        return Answer(await s.Messages.AcceptAsync(tenant.Id, draft, key, requestHash, cancellationToken));
+        return refusal.Code == SendRules.CareWindowClosed
+            ? Refused(refusal.Status, refusal.Code, refusal.Title, refusal.Detail!, ("windowClosedAt", refusal.WindowClosedAt))
+            : Refused(refusal.Status, refusal.Code, refusal.Title, refusal.Detail!);
     }
 
     private static IResult Answer(Accepted accepted)

@@ -8,7 +8,7 @@ namespace Functions.Tenants;
 /// product can be tried with no account at all. Keys go to the console only, never through the
 /// logging pipeline.
 /// </summary>
-internal sealed class DemoTenantSeeder(ITableStore tables, ApiKeys keys, OperatorKey operatorKey, TimeProvider time) : IHostedService
+internal sealed class DemoTenantSeeder(ITableStore tables, ApiKeys keys, OperatorKey operatorKey, IEnumerable<ITenantSetup> setups, TimeProvider time) : IHostedService
 {
     public const string TenantId = "demo";
 
@@ -17,6 +17,10 @@ internal sealed class DemoTenantSeeder(ITableStore tables, ApiKeys keys, Operato
         var now = time.GetUtcNow();
         var tenant = new Tenant(TenantId, "Demo Company", "UTC", "en", null, null, ProviderSettings.Sandbox, now, now);
         await tables.UpsertAsync(Tenant.Table, tenant.ToEntity(), cancellationToken: cancellationToken);
+        foreach (var setup in setups)
+        {
+            await setup.TenantCreatedAsync(tenant, cancellationToken); // the default order templates, say
+        }
         var (key, _) = await keys.CreateAsync(TenantId, ApiKeyRole.Admin, cancellationToken);
         var operatorLine = operatorKey.GeneratedForDemo is { } op
             ? $"\n    Operator key (creates tenants at /api/operator/tenants): {op}\n"

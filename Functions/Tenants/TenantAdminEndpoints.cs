@@ -18,7 +18,7 @@ public static class TenantAdminEndpoints
     }
 
     public static async Task<Results<Created<TenantView>, ValidationProblem, ProblemHttpResult>> CreateTenantAsync(
-        CreateTenantRequest request, TenantDirectory tenants, TimeProvider time, CancellationToken cancellationToken)
+        CreateTenantRequest request, TenantDirectory tenants, IEnumerable<ITenantSetup> setups, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = TenantValidation.Validate(request.Name ?? "", request.Slug ?? "", request.TimeZone, request.DefaultLanguage,
             request.DefaultCountryCode, request.PublicBaseUrl, request.Provider);
@@ -41,6 +41,10 @@ public static class TenantAdminEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The slug is taken.",
                 detail: $"A tenant with slug '{tenant.Id}' exists already.");
+        }
+        foreach (var setup in setups)
+        {
+            await setup.TenantCreatedAsync(tenant, cancellationToken);
         }
         return TypedResults.Created($"/api/operator/tenants/{tenant.Id}", TenantView.Of(tenant));
     }
@@ -109,6 +113,15 @@ public static class TenantAdminEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tenant.", detail: $"There is no tenant '{(id.Length > 60 ? id[..60] : id)}'.");
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>
+/// What other capabilities do for a new tenant (the default order templates, say): queue durable
+/// work, quickly; called after the tenant is stored, by the operator API and the demo seeder.
+/// </summary>
+public interface ITenantSetup
+{
+    Task TenantCreatedAsync(Tenant tenant, CancellationToken cancellationToken);
 }
 
 public sealed record CreateTenantRequest(
