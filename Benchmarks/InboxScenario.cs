@@ -80,6 +80,7 @@ public static class InboxScenario
         {
             for (var i = Interlocked.Increment(ref next); i < conversations; i = Interlocked.Increment(ref next))
             {
+                if (i % 1000 == 0) Console.Error.WriteLine($"seeding {i:N0}…");
                 ids[i] = await SeedAsync(store, clock, tables, agents, vip!.Id, i, now - span + span * i / conversations, messagesPerConversation);
             }
         })));
@@ -89,7 +90,7 @@ public static class InboxScenario
 
         var rows = new List<string>
         {
-            $"seeded {conversations:N0} conversations, {conversations * messagesPerConversation:N0} messages, {indexRows:N0} index rows (ghosts included) on {adapter} in {seeding.Elapsed.TotalSeconds:N0} s",
+            Echo($"seeded {conversations:N0} conversations, {conversations * messagesPerConversation:N0} messages, {indexRows:N0} index rows (ghosts included) on {adapter} in {seeding.Elapsed.TotalSeconds:N0} s"),
         };
         async Task TimeAsync(string what, Func<int, Task<int>> run)
         {
@@ -103,7 +104,7 @@ public static class InboxScenario
                 latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             Array.Sort(latencies);
-            rows.Add($"| {adapter} | {what} | {requests} | {items / (double)requests:N1} | {latencies[requests / 2]:N2} | {latencies[Math.Min(requests - 1, requests * 99 / 100)]:N2} | {latencies[^1]:N2} |");
+            rows.Add(Echo($"| {adapter} | {what} | {requests} | {items / (double)requests:N1} | {latencies[requests / 2]:N2} | {latencies[Math.Min(requests - 1, requests * 99 / 100)]:N2} | {latencies[^1]:N2} |"));
         }
 
         async Task<int> ListAsync(InboxFilter filter, int pages = 1)
@@ -145,6 +146,13 @@ public static class InboxScenario
             return view.Messages!.Items.Count;
         });
         return rows;
+    }
+
+    /// <summary>Progress on stderr as it comes (an Azurite run is long); the Markdown goes to stdout at the end.</summary>
+    private static string Echo(string line)
+    {
+        Console.Error.WriteLine(line);
+        return line;
     }
 
     private static string Phone(int i) => $"+4670{i:D7}";
