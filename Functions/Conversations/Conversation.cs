@@ -32,6 +32,38 @@ public sealed record Conversation(
     /// <summary>When the newest message was sent (the provider's time); null before the first.</summary>
     public DateTimeOffset? LastMessageAt { get; init; }
 
+    /// <summary>The agent it is assigned to (an id of <see cref="InboxAgent"/>); null when unassigned.</summary>
+    public string? AssignedAgentId { get; init; }
+
+    /// <summary>Tag ids from the tenant's catalog (<see cref="InboxTag"/>); a deleted tag is simply not shown.</summary>
+    public IReadOnlyList<string> Tags { get => _tags; init => _tags = value as ValueList<string> ?? new ValueList<string>(value); }
+
+    private readonly ValueList<string> _tags = ValueList<string>.Empty;
+
+    public ServiceRequestLink? ServiceRequest { get; init; }
+
+    /// <summary>
+    /// The contact's name as the list shows it, denormalised here (from the customer's WhatsApp
+    /// profile name on each message, or set by <see cref="ConversationStore.SetContactNameAsync"/>)
+    /// so a list page needs no read per contact.
+    /// </summary>
+    public string? ContactName { get; init; }
+
+    /// <summary>The newest customer message (by the provider's time): what a read receipt names.</summary>
+    public string? LastInboundProvider { get; init; }
+
+    public string? LastInboundProviderMessageId { get; init; }
+
+    /// <summary>The customer message the last read receipt was for (so it is not sent twice), and when.</summary>
+    public string? ReadReceiptFor { get; init; }
+
+    public DateTimeOffset? ReadReceiptAt { get; init; }
+
+    /// <summary>The inbox index row that lists this conversation now, and the snapshot bookkeeping (see <see cref="ConversationIndex"/>).</summary>
+    internal IndexState Index { get; init; } = IndexState.None;
+
+    public const int MaxTags = 20;
+
     public const string Table = "Conversations";
     public const int PreviewLength = 100;
 
@@ -58,10 +90,26 @@ public sealed record Conversation(
         ["LastMessagePreview"] = LastMessagePreview,
         ["UnreadCount"] = UnreadCount,
         ["LastMessageAt"] = LastMessageAt,
+        ["AssignedAgentId"] = AssignedAgentId,
+        ["Tags"] = Tags.Count == 0 ? null : string.Join(' ', Tags),
+        ["ServiceRequestId"] = ServiceRequest?.ExternalId,
+        ["ServiceRequestType"] = ServiceRequest?.Type,
+        ["ServiceRequestUrl"] = ServiceRequest?.Url,
+        ["ContactName"] = ContactName,
+        ["LastInboundProvider"] = LastInboundProvider,
+        ["LastInboundProviderMessageId"] = LastInboundProviderMessageId,
+        ["ReadReceiptFor"] = ReadReceiptFor,
+        ["ReadReceiptAt"] = ReadReceiptAt,
+        ["IndexKeys"] = Index.Keys.Count == 0 ? null : string.Join(' ', Index.Keys),
+        ["IndexSince"] = Index.Since,
+        ["IndexGhosts"] = Index.Ghosts.Count == 0 ? null : string.Join(' ', Index.Ghosts.Select(g => $"{g.RowKey}@{g.MovedAt.UtcTicks}")),
     };
 
-    public static Conversation FromEntity(TableEntity e) => new(
-        e.RowKey[2..],
+    public static Conversation FromEntity(TableEntity e) => FromEntity(e, e.RowKey[2..]);
+
+    /// <summary>From a conversation row, or from an inbox index row (which holds the same properties).</summary>
+    public static Conversation FromEntity(TableEntity e, string id) => new(
+        id,
         e.GetString("ContactPhone") ?? "",
         e.GetString("Sender") ?? "",
         Enum.TryParse<ConversationStatus>(e.GetString("Status"), out var status) ? status : ConversationStatus.Active,
@@ -72,6 +120,17 @@ public sealed record Conversation(
         e.GetInt32("UnreadCount") ?? 0)
     {
         LastMessageAt = e.GetDateTimeOffset("LastMessageAt"),
+        AssignedAgentId = e.GetString("AssignedAgentId") is { Length: > 0 } agent ? agent : null,
+        Tags = e.GetString("Tags") is { Length: > 0 } tags ? tags.Split(' ') : [],
+        ServiceRequest = e.GetString("ServiceRequestId") is { Length: > 0 } requestId
+            ? new ServiceRequestLink(requestId, e.GetString("ServiceRequestType") ?? "", e.GetString("ServiceRequestUrl"))
+            : null,
+        ContactName = e.GetString("ContactName"),
+        LastInboundProvider = e.GetString("LastInboundProvider"),
+        LastInboundProviderMessageId = e.GetString("LastInboundProviderMessageId"),
+        ReadReceiptFor = e.GetString("ReadReceiptFor"),
+        ReadReceiptAt = e.GetDateTimeOffset("ReadReceiptAt"),
+        Index = IndexState.From(e.GetString("IndexKeys"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts")),
     };
 
     public static string Preview(string? text)
@@ -83,3 +142,6 @@ public sealed record Conversation(
         return text[..cut] + "…";
     }
 }
+
+/// <summary>A service request of the tenant's own system this conversation is about: its id there, its type, and a link to it.</summary>
+public sealed record ServiceRequestLink(string ExternalId, string Type, string? Url);

@@ -1,5 +1,7 @@
 using Azure;
 using Functions.Channels;
+using Functions.Contacts;
+using Functions.Events;
 using Functions.Storage;
 
 namespace Functions.Conversations;
@@ -17,10 +19,20 @@ public sealed record InboundRecorded(Conversation? Conversation, ConversationMes
 /// names the conversation the message belongs to; the message row is written after that
 /// commit, with a key that follows from the provider's id, so a retry completes the same row
 /// in the same conversation and never a second one elsewhere.
+/// <para>Every write of a conversation row also writes its inbox index row (<see cref="ConversationIndex"/>)
+/// in the same transaction. A new conversation is assigned round-robin when the tenant switched it on
+/// (<see cref="InboxCatalog"/>); the rotation's cursor is written in that transaction too, so two new
+/// conversations at once never take the same turn.</para>
 /// </summary>
-public sealed class ConversationStore(ITableStore tables, TimeProvider time)
+public sealed class ConversationStore(ITableStore tables, TimeProvider time, ContactBook? contacts = null, TenantEvents? events = null)
 {
     private const int MaxAttempts = 12;
+    private readonly InboxList _inbox = new(tables, time);
+
+    /// <summary>A page of the inbox: newest activity first, filtered (see <see cref="InboxList"/>).</summary>
+    /// <exception cref="InboxTokenException">The continuation token is malformed, for other filters, or expired.</exception>
+    public Task<InboxPage> ListAsync(string tenantId, InboxFilter filter, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
+        _inbox.ListAsync(tenantId, filter, pageSize, continuationToken, cancellationToken);
 
     /// <summary>Provider ids can hold any characters and be long: the key uses a hash of them.</summary>
     public static string ProviderIndexRowKey(string provider, string providerMessageId) =>
@@ -59,7 +71,8 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             var message = InboundMessage(inbound, conversation.Id);
             // Webhooks arrive out of order: only the latest message (by the provider's time) sets the preview.
             var newest = conversation.LastMessageAt is null || inbound.Timestamp >= conversation.LastMessageAt;
-            var updated = conversation with
+            var newestInbound = conversation.Window.LastCustomerMessageAt is not { } lastInbound || inbound.Timestamp >= lastInbound;
+            var changed = conversation with
             {
                 Status = ConversationStatus.Active,
                 Window = conversation.Window.WithCustomerMessage(inbound.Timestamp, viaReferral: inbound.Referral is not null),
@@ -67,18 +80,23 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
                 LastMessagePreview = newest ? Conversation.Preview(inbound.Text ?? $"[{inbound.Kind.ToString().ToLowerInvariant()}]") : conversation.LastMessagePreview,
                 LastMessageAt = newest ? inbound.Timestamp : conversation.LastMessageAt,
                 UnreadCount = conversation.UnreadCount + 1,
+                ContactName = conversation.ContactName ?? inbound.ProfileName,
+                LastInboundProvider = newestInbound ? inbound.Provider : conversation.LastInboundProvider,
+                LastInboundProviderMessageId = newestInbound ? inbound.ProviderMessageId : conversation.LastInboundProviderMessageId,
             };
             var indexRow = new TableEntity(tenantId, indexKey)
             {
                 ["ConversationId"] = conversation.Id,
                 ["MessageRowKey"] = message.RowKey,
             };
+            var (updated, listing) = ConversationIndex.Plan(tenantId, changed, time.GetUtcNow());
             try
             {
                 await tables.SubmitTransactionAsync(Conversation.Table,
                 [
                     new(TableTransactionActionType.Insert, indexRow),
                     new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), etag),
+                    .. listing,
                 ], cancellationToken);
             }
             catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && ex.Status is 409 or 412 or 404)
@@ -145,7 +163,17 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             }
 
             var now = time.GetUtcNow();
-            var conversation = new Conversation(Conversation.NewId(now), phone, sender, ConversationStatus.Active, new CareWindow(), now, now, null, 0);
+            var contact = contacts is null ? null : await contacts.FindAsync(tenantId, phone, cancellationToken);
+            var opened = new Conversation(Conversation.NewId(now), phone, sender, ConversationStatus.Active, new CareWindow(), now, now, null, 0)
+            {
+                ContactName = contact?.Name ?? contact?.ProfileName,
+            };
+            var turn = await InboxCatalog.NextRoundRobinTurnAsync(tables, tenantId, cancellationToken);
+            if (turn is not null)
+            {
+                opened = opened with { AssignedAgentId = turn.AgentId };
+            }
+            var (conversation, listing) = ConversationIndex.Plan(tenantId, opened, now);
             try
             {
                 var etags = await tables.SubmitTransactionAsync(Conversation.Table,
@@ -155,7 +183,15 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
                         ? new(TableTransactionActionType.Insert, new TableEntity(tenantId, pointerKey) { ["ConversationId"] = conversation.Id })
                         // A pointer to a conversation that is gone: point it at the new one.
                         : new(TableTransactionActionType.Replace, new TableEntity(tenantId, pointerKey) { ["ConversationId"] = conversation.Id }, pointer.ETag),
+                    .. listing,
+                    .. turn is null ? [] : new[] { turn.CursorAction },
                 ], cancellationToken);
+                if (turn is not null && events is not null)
+                {
+                    await events.PublishAsync(tenantId, EventTypes.ConversationAssigned,
+                        new ConversationAssignedEvent(conversation.Id, conversation.ContactPhone, turn.AgentId, null, "round-robin"),
+                        $"{conversation.Id}:assigned:round-robin", cancellationToken);
+                }
                 return (conversation, etags[0]);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
@@ -184,12 +220,14 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             {
                 return conversation;
             }
+            var (stored, listing) = ConversationIndex.Plan(tenantId, updated, time.GetUtcNow());
             try
             {
-                await tables.ReplaceAsync(Conversation.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
-                return updated;
+                await tables.SubmitTransactionAsync(Conversation.Table,
+                    [new(TableTransactionActionType.Replace, stored.ToEntity(tenantId), row.ETag), .. listing], cancellationToken);
+                return stored;
             }
-            catch (RequestFailedException ex) when (attempt < MaxAttempts && (StorageErrorCodes.IsPreconditionFailed(ex) || StorageErrorCodes.IsNotFound(ex)))
+            catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && ex.Status is 412 or 404)
             {
                 await Contention.PauseAsync(attempt, cancellationToken);
             }
@@ -216,6 +254,33 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
     /// <summary>Archives a conversation: it leaves the active inbox and reopens when the customer writes.</summary>
     public async Task<Conversation?> ArchiveAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
         await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken);
+
+    /// <summary>
+    /// Deletes the tenant's expired ghost index rows by rewriting their conversations in place
+    /// (the rewrite deletes them in the conversation's own transaction). Returns how many
+    /// conversations were rewritten.
+    /// </summary>
+    public async Task<int> SweepIndexAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var expired = new List<TableEntity>();
+        foreach (var prefix in new[] { ConversationIndex.Prefix, ConversationIndex.AgentPrefix, ConversationIndex.RequestPrefix })
+        {
+            expired.AddRange(await tables.QueryAllAsync(Conversation.Table, TableQuery.WithRowKeyPrefix(tenantId, prefix) with
+            {
+                Filter = TableFilter.LessThanOrEqual("MovedAt", time.GetUtcNow() - ConversationIndex.GhostLifetime),
+            }, cancellationToken));
+        }
+        var ids = expired.Select(ConversationIndex.ConversationIdOf).Where(Conversation.IsValidId).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in ids)
+        {
+            await UpdateAsync(tenantId, id, c => c, cancellationToken);
+        }
+        return ids.Count;
+    }
+
+    /// <summary>Puts an archived conversation back in the active inbox (a closed one stays closed).</summary>
+    public async Task<Conversation?> ReopenAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
+        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Active, cancellationToken);
 
     /// <summary>Messages of a conversation, newest first, a page at a time.</summary>
     public async Task<(IReadOnlyList<ConversationMessage> Messages, string? ContinuationToken)> ListMessagesAsync(
@@ -244,8 +309,9 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time)
             {
                 return conversation; // closed is final
             }
-            var updated = conversation with { Status = status };
+            var (updated, listing) = ConversationIndex.Plan(tenantId, conversation with { Status = status }, time.GetUtcNow());
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), row.ETag) };
+            actions.AddRange(listing);
             if (status == ConversationStatus.Closed)
             {
                 var pointerKey = Conversation.OpenPointerRowKey(conversation.Sender, conversation.ContactPhone);

@@ -17,6 +17,9 @@ internal sealed class ApiKeyAuthentication(
 {
     public const string SchemeName = "ApiKey";
     public const string TenantClaim = "tenant";
+
+    /// <summary>The inbox agent an agent key is bound to (absent on unbound keys).</summary>
+    public const string AgentClaim = "agent";
     public const string OperatorRole = "operator";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -47,12 +50,17 @@ internal sealed class ApiKeyAuthentication(
         {
             return AuthenticateResult.Fail("The API key is not valid.");
         }
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        List<Claim> claims =
         [
             new Claim(ClaimTypes.NameIdentifier, identity.KeyId),
             new Claim(TenantClaim, identity.TenantId),
             new Claim(ClaimTypes.Role, identity.Role.ToString().ToLowerInvariant()),
-        ], SchemeName));
+        ];
+        if (identity.AgentId is { } agentId)
+        {
+            claims.Add(new Claim(AgentClaim, agentId));
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -15,11 +15,17 @@ public enum ApiKeyRole
     Orders,
 }
 
-/// <summary>Who a valid API key belongs to.</summary>
-public sealed record ApiKeyIdentity(string KeyId, string TenantId, ApiKeyRole Role);
+/// <summary>Who a valid API key belongs to; <see cref="AgentId"/> when it is an agent key bound to one of the tenant's inbox agents.</summary>
+public sealed record ApiKeyIdentity(string KeyId, string TenantId, ApiKeyRole Role)
+{
+    public string? AgentId { get; init; }
+}
 
-/// <summary>A key as listed: never the secret, only what identifies it.</summary>
-public sealed record ApiKeyInfo(string KeyId, string Prefix, ApiKeyRole Role, DateTimeOffset CreatedOn, DateTimeOffset? RevokedOn);
+/// <summary>A key as listed: never the secret, only what identifies it (and the inbox agent an agent key acts as).</summary>
+public sealed record ApiKeyInfo(string KeyId, string Prefix, ApiKeyRole Role, DateTimeOffset CreatedOn, DateTimeOffset? RevokedOn)
+{
+    public string? AgentId { get; init; }
+}
 
 /// <summary>
 /// Tenant API keys: <c>wab_&lt;tenant&gt;.&lt;keyId&gt;.&lt;secret&gt;</c>. Only a SHA-256 hash of the
@@ -33,8 +39,19 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
     private const string Prefix = "wab_";
 
     /// <summary>Creates a key and returns it in full with its listing; the secret cannot be read back later.</summary>
-    public async Task<(string Key, ApiKeyInfo Info)> CreateAsync(string tenantId, ApiKeyRole role, CancellationToken cancellationToken)
+    public Task<(string Key, ApiKeyInfo Info)> CreateAsync(string tenantId, ApiKeyRole role, CancellationToken cancellationToken) =>
+        CreateAsync(tenantId, role, agentId: null, cancellationToken);
+
+    /// <summary>
+    /// As above; an <see cref="ApiKeyRole.Agent"/> key may be bound to an inbox agent (the caller
+    /// checks the agent exists): requests with it act as that agent ("mine", "assign to me").
+    /// </summary>
+    public async Task<(string Key, ApiKeyInfo Info)> CreateAsync(string tenantId, ApiKeyRole role, string? agentId, CancellationToken cancellationToken)
     {
+        if (agentId is not null && role != ApiKeyRole.Agent)
+        {
+            throw new ArgumentException("Only an agent key can be bound to an agent.", nameof(agentId));
+        }
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
@@ -43,9 +60,10 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
             ["Role"] = role.ToString(),
             ["SecretHash"] = Hash(secret),
             ["CreatedOn"] = now,
+            ["AgentId"] = agentId,
         }, cancellationToken);
         var key = $"{Prefix}{tenantId}.{keyId}.{secret}";
-        return (key, new ApiKeyInfo(keyId, DisplayPrefix(tenantId, keyId), role, now, null));
+        return (key, new ApiKeyInfo(keyId, DisplayPrefix(tenantId, keyId), role, now, null) { AgentId = agentId });
     }
 
     /// <summary>The key's owner, or null for a malformed, unknown, revoked or wrong key.</summary>
@@ -68,7 +86,7 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
         {
             return null;
         }
-        return new ApiKeyIdentity(keyId, tenantId, role);
+        return new ApiKeyIdentity(keyId, tenantId, role) { AgentId = row.GetString("AgentId") };
     }
 
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string tenantId, CancellationToken cancellationToken)
@@ -79,7 +97,7 @@ public sealed class ApiKeys(ITableStore tables, TimeProvider time)
             DisplayPrefix(tenantId, row.RowKey),
             Enum.TryParse<ApiKeyRole>(row.GetString("Role"), out var role) ? role : ApiKeyRole.Agent,
             row.GetDateTimeOffset("CreatedOn") ?? DateTimeOffset.MinValue,
-            row.GetDateTimeOffset("RevokedOn")))];
+            row.GetDateTimeOffset("RevokedOn")) { AgentId = row.GetString("AgentId") })];
     }
 
     /// <summary>Revokes a key of this tenant; false if the tenant has no such key. Revoking twice is fine.</summary>
