@@ -1,7 +1,9 @@
 using Functions.Channels;
 using Functions.Conversations;
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Storage.AzureStorage;
+using Functions.Storage.InMemory;
 using Functions.Tenants;
 using Functions.Tests.Storage;
 using Functions.Tests.TestSupport;
@@ -34,7 +36,7 @@ public sealed class AutoArchiveAzuriteTests(AzuriteFixture azurite) : IClassFixt
         time.Advance(TimeSpan.FromMinutes(90));
         var recent = await WriteAsync("on", "+46701000003");
 
-        await new AutoArchiveTimer(tables, conversations, time, NullLogger<AutoArchiveTimer>.Instance)
+        await new AutoArchiveTimer(tables, conversations, new TenantEvents(new InMemoryQueueStore(time), time), time, NullLogger<AutoArchiveTimer>.Instance)
             .RunAsync(new TimerInvocation("AutoArchiveConversations", time.GetUtcNow(), false), default);
 
         async Task<ConversationStatus> StatusAsync(string tenant, string id) => (await conversations.GetAsync(tenant, id, default))!.Status;

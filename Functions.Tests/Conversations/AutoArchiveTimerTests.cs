@@ -1,5 +1,6 @@
 using Functions.Channels;
 using Functions.Conversations;
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Storage.InMemory;
 using Functions.Tenants;
@@ -17,6 +18,7 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
     private readonly ManualTimeProvider _time = new(T0);
     private readonly InMemoryTableStore _tables;
     private readonly ConversationStore _conversations;
+    private readonly InMemoryQueueStore _queues;
     private readonly AutoArchiveTimer _timer;
     private int _messages;
 
@@ -24,12 +26,14 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
     {
         _tables = new InMemoryTableStore(_time);
         _conversations = new ConversationStore(_tables, _time);
-        _timer = new AutoArchiveTimer(_tables, _conversations, _time, NullLogger<AutoArchiveTimer>.Instance);
+        _queues = new InMemoryQueueStore(_time);
+        _timer = new AutoArchiveTimer(_tables, _conversations, new TenantEvents(_queues, _time), _time, NullLogger<AutoArchiveTimer>.Instance);
     }
 
     public async Task InitializeAsync()
     {
         foreach (var table in new[] { Tenant.Table, Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable }) await _tables.CreateTableIfNotExistsAsync(table);
+        await _queues.CreateQueueIfNotExistsAsync(TenantEvents.Queue);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -100,11 +104,33 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(1, await _timer.ArchiveIdleAsync("shop", _time.GetUtcNow() - TimeSpan.FromHours(1), default));
         Assert.Equal(0, await _timer.ArchiveIdleAsync("shop", _time.GetUtcNow() - TimeSpan.FromHours(1), default));
+        var published = Assert.Single(await _queues.ReceiveAsync(TenantEvents.Queue, 32, TimeSpan.FromMinutes(1)));
+        using (var work = System.Text.Json.JsonDocument.Parse(published.Text))
+        {
+            Assert.Equal(EventTypes.ConversationStatus, work.RootElement.GetProperty("type").GetString());
+            var data = work.RootElement.GetProperty("data");
+            Assert.Equal((id, "archived", "active"), (data.GetProperty("conversationId").GetString(), data.GetProperty("status").GetString(), data.GetProperty("previousStatus").GetString()));
+        }
 
         Assert.Equal(id, await CustomerWritesAsync("shop", "+46701000001"));
         Assert.Equal(ConversationStatus.Active, await StatusAsync("shop", id));
         await RunAsync();
         Assert.Equal(ConversationStatus.Active, await StatusAsync("shop", id));
+    }
+
+    [Fact]
+    public async Task AConversationTheCustomerWroteToSinceThePageWasReadIsNotArchived()
+    {
+        await TenantAsync("shop", TimeSpan.FromHours(1));
+        var id = await CustomerWritesAsync("shop", "+46701000001");
+        var cutoff = _time.GetUtcNow() + TimeSpan.FromSeconds(1); // the page saw it idle before this
+        _time.Advance(TimeSpan.FromHours(2));
+        await CustomerWritesAsync("shop", "+46701000001");
+
+        var (after, archived) = await _conversations.ArchiveIfIdleAsync("shop", id, cutoff, default);
+
+        Assert.False(archived);
+        Assert.Equal(ConversationStatus.Active, after!.Status);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Functions.Events;
 using Functions.Outbound;
 using Functions.Tests.Channels.Meta;
@@ -101,6 +102,26 @@ public sealed class EventPublishingTests : IAsyncLifetime
         var failed = Assert.Single(Received);
         Assert.Equal((EventTypes.MessageStatus, "failed", id), (failed.Type, failed.Data.GetProperty("status").GetString(), failed.Data.GetProperty("messageId").GetString()));
         Assert.Equal("131026", failed.Data.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task ACustomerMessageThatReopensAnArchivedConversationIsPublishedAsAStatusChange()
+    {
+        await _events.SubscribeAsync(App.SandboxAdmin, EventTypes.ConversationStatus);
+        await CustomerWritesToSandboxAsync("sbx.in-before");
+        _events.Clock.Advance(TimeSpan.FromSeconds(2)); // a list shows what was written before it began
+        var conversationId = (await App.SandboxAdmin.GetFromJsonAsync<JsonElement>("/api/conversations?status=active", TestJson.Options))
+            .GetProperty("items")[0].GetProperty("id").GetString();
+        var archived = await App.SandboxAdmin.PutAsJsonAsync($"/api/conversations/{conversationId}/status", new { status = "archived" });
+        Assert.Equal(HttpStatusCode.OK, archived.StatusCode);
+        await _events.DeliverDueAsync();
+
+        await CustomerWritesToSandboxAsync("sbx.in-after");
+        await CustomerWritesToSandboxAsync("sbx.in-after"); // the provider's retry
+
+        Assert.Equal([("archived", "active"), ("active", "archived")],
+            Received.Select(r => (r.Data.GetProperty("status").GetString(), r.Data.GetProperty("previousStatus").GetString())));
+        Assert.All(Received, r => Assert.Equal(conversationId, r.Data.GetProperty("conversationId").GetString()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Functions.Events;
 using Functions.Hosting;
 using Functions.Storage;
 using Functions.Tenants;
@@ -9,12 +10,13 @@ namespace Functions.Conversations;
 /// longer than its tenant's <see cref="Tenant.AutoArchiveAfter"/>. Only tenants with the setting are
 /// read (a filter on the tenants' partition), and of each only the conversations that qualify (a
 /// filter on Status and LastActivityOn over the <c>c:</c> rows), so the cost follows what there is
-/// to archive. Each conversation is read again just before it is archived, through
-/// <see cref="ConversationStore.ArchiveAsync"/>, so one the customer wrote to meanwhile stays, and
+/// to archive. Each is archived through <see cref="ConversationStore.ArchiveIfIdleAsync"/>, which
+/// decides on the row it writes, so one the customer wrote to meanwhile stays; each archive
+/// publishes <c>conversation.status</c>; and
 /// a run that stops half way is finished by the next: an archived conversation no longer matches.
 /// The customer's next message reopens it.
 /// </summary>
-public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conversations, TimeProvider time, ILogger<AutoArchiveTimer> logger)
+public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conversations, TenantEvents events, TimeProvider time, ILogger<AutoArchiveTimer> logger)
     : ITimerFunctionHandler
 {
     public const string Schedule = "0 */10 * * * *";
@@ -61,11 +63,13 @@ public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conve
             var page = await tables.QueryAsync(Conversation.Table, query, token, cancellationToken);
             foreach (var row in page.Entities)
             {
-                var id = Conversation.FromEntity(row).Id;
-                // Again just before: the customer may have written since the page was read.
-                if (await conversations.GetAsync(tenantId, id, cancellationToken) is { Status: ConversationStatus.Active } current && current.LastActivityOn < cutoff)
+                // Decided again on the row it writes: the customer may have written since the page was read.
+                var (after, changed) = await conversations.ArchiveIfIdleAsync(tenantId, Conversation.FromEntity(row).Id, cutoff, cancellationToken);
+                if (changed && after is not null)
                 {
-                    await conversations.ArchiveAsync(tenantId, id, cancellationToken);
+                    // Keyed by the activity it was idle since: a rerun after a stop publishes the same event.
+                    await events.PublishAsync(tenantId, EventTypes.ConversationStatus, ConversationStatusEvent.Of(after, ConversationStatus.Active),
+                        $"{after.Id}:auto-archived:{after.LastActivityOn.UtcTicks}", cancellationToken);
                     archived++;
                 }
                 if (archived >= MaxPerTenantPerRun)

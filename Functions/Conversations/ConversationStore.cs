@@ -10,7 +10,11 @@ namespace Functions.Conversations;
 /// The outcome of recording an inbound message: the conversation (null only when it has been
 /// deleted since), the message, and whether it had been recorded before.
 /// </summary>
-public sealed record InboundRecorded(Conversation? Conversation, ConversationMessage Message, bool Duplicate);
+public sealed record InboundRecorded(Conversation? Conversation, ConversationMessage Message, bool Duplicate)
+{
+    /// <summary>The message reopened an archived conversation (the first time it was recorded).</summary>
+    public bool Reopened { get; init; }
+}
 
 /// <summary>
 /// Conversations and their messages. Recording an inbound message is safe to repeat (providers
@@ -107,7 +111,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                 continue;
             }
             await InsertIfMissingAsync(tenantId, message, cancellationToken);
-            return new InboundRecorded(updated, message, Duplicate: false);
+            return new InboundRecorded(updated, message, Duplicate: false) { Reopened = conversation.Status == ConversationStatus.Archived };
         }
     }
 
@@ -256,6 +260,19 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
         await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken);
 
     /// <summary>
+    /// Archives a conversation only while it is Active and its last activity is before
+    /// <paramref name="cutoff"/>, decided on the row it writes (so a customer message landing
+    /// meanwhile keeps it open). Returns the conversation as stored and whether this call archived it.
+    /// </summary>
+    public async Task<(Conversation? Conversation, bool Archived)> ArchiveIfIdleAsync(string tenantId, string conversationId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var archived = false;
+        var after = await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken,
+            when: c => archived = c.Status == ConversationStatus.Active && c.LastActivityOn < cutoff);
+        return (after, archived && after?.Status == ConversationStatus.Archived);
+    }
+
+    /// <summary>
     /// Deletes the tenant's expired ghost index rows by rewriting their conversations in place
     /// (the rewrite deletes them in the conversation's own transaction). Returns how many
     /// conversations were rewritten.
@@ -295,7 +312,8 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
         return (page.Entities.Select(ConversationMessage.FromEntity).ToList(), page.ContinuationToken);
     }
 
-    private async Task<Conversation?> ChangeStatusAsync(string tenantId, string conversationId, ConversationStatus status, CancellationToken cancellationToken)
+    private async Task<Conversation?> ChangeStatusAsync(
+        string tenantId, string conversationId, ConversationStatus status, CancellationToken cancellationToken, Func<Conversation, bool>? when = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -305,7 +323,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                 return null;
             }
             var conversation = Conversation.FromEntity(row);
-            if (conversation.Status == status || conversation.Status == ConversationStatus.Closed)
+            if (conversation.Status == status || conversation.Status == ConversationStatus.Closed || when?.Invoke(conversation) == false)
             {
                 return conversation; // closed is final
             }

@@ -128,6 +128,11 @@ public sealed class ProcessWebhookEventHandler(
         await events.PublishAsync(tenant, EventTypes.MessageReceived,
             new MessageReceivedData(recorded.Message.ConversationId, phone, message.ProfileName, MessageView.Of(recorded.Message)),
             idempotencyKey: recorded.Message.Id, cancellationToken);
+        if (recorded.Reopened && recorded.Conversation is { } reopened)
+        {
+            await events.PublishAsync(tenant, EventTypes.ConversationStatus, ConversationStatusEvent.Of(reopened, ConversationStatus.Archived),
+                idempotencyKey: $"{reopened.Id}:reopened:{recorded.Message.Id}", cancellationToken);
+        }
         await RecordKeywordConsentAsync(found, phone, message, recorded.Conversation, cancellationToken);
         logger.LogInformation("Inbound {Kind} message {MessageId} in conversation {ConversationId}{Duplicate}",
             message.Kind, message.ProviderMessageId, recorded.Message.ConversationId, recorded.Duplicate ? " (already recorded)" : "");
