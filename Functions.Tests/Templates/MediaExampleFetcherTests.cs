@@ -85,5 +85,5 @@ public sealed class MediaExampleFetcherTests : IAsyncLifetime
     [InlineData("93.184.216.34", true)]
     [InlineData("2606:2800:220:1::1", true)]
     public void OnlyPublicAddressesAreReached(string address, bool expected) =>
-        Assert.Equal(expected, MediaExampleFetcher.IsPublic(IPAddress.Parse(address)));
+        Assert.Equal(expected, Functions.Hosting.PublicNetwork.IsPublic(IPAddress.Parse(address)));
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using Functions.Templates;
+using Functions.Hosting;
 
 namespace Functions.Events;
 
@@ -69,32 +68,11 @@ public sealed class EventSender(HttpClient http, TimeProvider time)
         };
         if (!allowPrivateNetworks)
         {
-            handler.ConnectCallback = ConnectToPublicAsync;
+            handler.ConnectCallback = PublicNetwork.ConnectAsync;
         }
         var client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("WhatsAppBusinessEvents", "1.0"));
         return client;
-    }
-
-    private static async ValueTask<Stream> ConnectToPublicAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var addresses = (await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken).ConfigureAwait(false))
-            .Where(MediaExampleFetcher.IsPublic).ToArray();
-        if (addresses.Length == 0)
-        {
-            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{context.DnsEndPoint.Host} has no public address.");
-        }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     /// <summary>
@@ -121,7 +99,7 @@ public sealed class EventSender(HttpClient http, TimeProvider time)
         {
             var host = uri.IdnHost.TrimEnd('.');
             if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
-                || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && !MediaExampleFetcher.IsPublic(address)))
+                || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && !PublicNetwork.IsPublic(address)))
             {
                 return "The URL points at a private, loopback or link-local address; events go to public addresses only.";
             }

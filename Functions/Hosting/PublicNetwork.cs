@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Functions.Hosting;
+
+/// <summary>
+/// Outgoing requests to URLs a tenant gives (template example files, event webhooks) must not
+/// reach the app's own network: the connection is opened only to the public addresses the name
+/// resolves to, at connect time, so a name that resolves differently later (DNS rebinding) or a
+/// redirect to a private address gets nowhere.
+/// </summary>
+public static class PublicNetwork
+{
+    /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to public addresses.</summary>
+    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var addresses = (await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken).ConfigureAwait(false)).Where(IsPublic).ToArray();
+        if (addresses.Length == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{context.DnsEndPoint.Host} has no public address.");
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Not loopback, private, link-local, shared (100.64/10), unspecified or multicast.</summary>
+    public static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (IPAddress.IsLoopback(address))
+        {
+            return false;
+        }
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return !(b[0] is 0 or 10 or 127 || b[0] >= 224
+                || (b[0] == 169 && b[1] == 254) || (b[0] == 172 && b[1] is >= 16 and <= 31)
+                || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] is >= 64 and <= 127));
+        }
+        return !(address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
+            || (address.GetAddressBytes()[0] & 0xFE) == 0xFC);
+    }
+}
