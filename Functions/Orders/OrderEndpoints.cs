@@ -29,9 +29,22 @@ public static class OrderEndpoints
     public static async Task<IResult> PostEventAsync([AsParameters] EventServices s, CancellationToken cancellationToken)
     {
         if (await s.Tenants.FindAsync(s.User.TenantId(), cancellationToken) is not { } tenant) return TenantGone();
+        if (!s.Http.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The order event is JSON.",
+                detail: "Send the event with Content-Type: application/json.", extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" });
+        }
+        // The size limit is enforced here too: hosts without a server body limit (tests, some proxies) still stop at it.
+        if (s.Http.ContentLength > OrderEventValidation.MaxBodyBytes) return TooLarge();
         var errors = new Dictionary<string, string[]>();
         using var buffer = new MemoryStream();
-        await s.Http.Body.CopyToAsync(buffer, cancellationToken);
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await s.Http.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > OrderEventValidation.MaxBodyBytes) return TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
         if (OrderEventValidation.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), errors) is not { } request)
         {
             return TypedResults.ValidationProblem(errors, title: "The order event is not valid.");
@@ -145,6 +158,10 @@ public static class OrderEndpoints
     }
 
     private static string Shown(string value) => value.Length > 60 ? value[..60] : value;
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The order event is too large.",
+            detail: $"An order event is at most {OrderEventValidation.MaxBodyBytes / 1024} KiB.", extensions: new Dictionary<string, object?> { ["field"] = "body" });
 
     private static ProblemHttpResult TenantGone() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tenant.", detail: "The key's tenant no longer exists.");
