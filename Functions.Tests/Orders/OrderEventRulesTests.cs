@@ -231,7 +231,7 @@ public sealed class OrderEventRulesTests(OrderEventRulesTests.DrivenApp driven) 
         var form = await _orders.PostAsync("/api/orders/events", new StringContent(JsonSerializer.Serialize(OrdersApp.Event("BIG-1", OrderStatus.Paid, "+46705519998", Now.AddMinutes(-1))), Encoding.UTF8, "text/plain"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
-        Assert.Equal(413, (await SendingApp.ReadProblemAsync(oversized)).GetProperty("status").GetInt32());
+        Assert.Equal(413, (await SendingApp.ReadProblemAsync(oversized)).GetProperty("status").GetInt32()); // a problem body, whichever layer stopped it
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _app.MetaAdmin.GetAsync("/api/orders/BIG-1")).StatusCode);
     }
