@@ -40,6 +40,7 @@ if (scenario == "events")
     foreach (var row in await EventsScenario.RunAsync(clients, perClient)) Console.WriteLine(row);
     return 0;
 }
+if (scenario == "orders") return await OrdersScenario.MainAsync(args); // `orders [clients] [events per client]`
 if (scenario == "inbox") return await InboxScenario.MainAsync(args); // `inbox [in-memory|azurite] [conversations] [messages each] [requests]`
 if (scenario != "storage" || adapters is not ("in-memory" or "azurite" or "all"))
 {
