@@ -7,8 +7,6 @@ using Functions.Orders;
 using Functions.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -43,21 +41,21 @@ public static class OrdersScenario
     public static async Task<IReadOnlyList<string>> RunAsync(int clients, int perClient)
     {
         var received = new ConcurrentDictionary<string, int>();
-        await using var graph = await StartFakeGraphAsync(received);
+        await using var graph = await FakeGraph.StartAsync(received, countBy: "to");
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration["Platform:OperatorKey"] = OperatorKey;
         builder.Configuration["Queues:MaxPollingInterval"] = "00:00:00.200";
-        builder.Configuration["Providers:Meta:BaseUrl"] = Address(graph);
+        builder.Configuration["Providers:Meta:BaseUrl"] = FakeGraph.Address(graph);
         builder.Configuration["Orders:DefaultTemplates"] = "false"; // approved below, as if Meta had reviewed them
         builder.AddFunctionsApp();
         await using var app = builder.Build();
         app.MapFunctionsApp();
         await app.StartAsync();
 
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(Address(app)) };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(FakeGraph.Address(app)) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
         (await http.PostAsJsonAsync("/api/operator/tenants", new
         {
@@ -79,7 +77,7 @@ public static class OrdersScenario
 
         var started = Stopwatch.StartNew();
         var accept = await LoadTest.MeasureAsync(http, clients, perClient, Send);
-        var expected = clients * Enumerable.Range(0, perClient).Select(Message).Distinct().Count();
+        var expected = clients * Enumerable.Range(0, perClient).Select(FakeGraph.Message).Distinct().Count();
         var deadline = Stopwatch.StartNew();
         while (received.Count < expected && deadline.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(20);
         var endToEnd = started.Elapsed;
@@ -99,7 +97,7 @@ public static class OrdersScenario
     /// <summary>Each (client, i) is one order's Paid event; every tenth is posted a second time with the same event id and body.</summary>
     private static HttpRequestMessage Send(int client, int i)
     {
-        var n = Message(i);
+        var n = FakeGraph.Message(i);
         return new HttpRequestMessage(HttpMethod.Post, "/api/orders/events")
         {
             Content = JsonContent.Create(new
@@ -114,30 +112,4 @@ public static class OrdersScenario
     }
 
     private static string Phone(int client, int n) => $"+46{client:D3}{n + 1_000_000:D7}";
-
-    /// <summary>Which message the i-th request is: every tenth repeats the one before.</summary>
-    private static int Message(int i) => i % 10 == 9 ? i - 1 : i;
-
-    private static async Task<WebApplication> StartFakeGraphAsync(ConcurrentDictionary<string, int> received)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var graph = builder.Build();
-        var ids = 0L;
-        graph.Run(async context =>
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body);
-            // One customer per event: a second request to the same customer is a second send.
-            var ours = body.RootElement.GetProperty("to").GetString()!;
-            received.AddOrUpdate(ours, 1, (_, n) => n + 1);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync($$"""{"messaging_product":"whatsapp","messages":[{"id":"wamid.bench.{{Interlocked.Increment(ref ids)}}"}]}""");
-        });
-        await graph.StartAsync();
-        return graph;
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 }

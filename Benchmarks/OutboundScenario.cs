@@ -6,8 +6,6 @@ using Functions.Hosting;
 using Functions.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,20 +26,20 @@ public static class OutboundScenario
     public static async Task<IReadOnlyList<string>> RunAsync(int clients, int perClient)
     {
         var received = new ConcurrentDictionary<string, int>();
-        await using var graph = await StartFakeGraphAsync(received);
+        await using var graph = await FakeGraph.StartAsync(received, countBy: "biz_opaque_callback_data");
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration["Platform:OperatorKey"] = OperatorKey;
         builder.Configuration["Queues:MaxPollingInterval"] = "00:00:00.200";
-        builder.Configuration["Providers:Meta:BaseUrl"] = Address(graph);
+        builder.Configuration["Providers:Meta:BaseUrl"] = FakeGraph.Address(graph);
         builder.AddFunctionsApp();
         await using var app = builder.Build();
         app.MapFunctionsApp();
         await app.StartAsync();
 
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(Address(app)) };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(FakeGraph.Address(app)) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
         (await http.PostAsJsonAsync("/api/operator/tenants", new
         {
@@ -63,7 +61,7 @@ public static class OutboundScenario
 
         var started = Stopwatch.StartNew();
         var accept = await LoadTest.MeasureAsync(http, clients, perClient, Send);
-        var expected = clients * Enumerable.Range(0, perClient).Select(Message).Distinct().Count();
+        var expected = clients * Enumerable.Range(0, perClient).Select(FakeGraph.Message).Distinct().Count();
         var deadline = Stopwatch.StartNew();
         while (received.Count < expected && deadline.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(20);
         var endToEnd = started.Elapsed;
@@ -81,7 +79,7 @@ public static class OutboundScenario
     /// <summary>Each (client, i) is one message; every tenth is posted a second time with the same key.</summary>
     private static HttpRequestMessage Send(int client, int i)
     {
-        var n = Message(i);
+        var n = FakeGraph.Message(i);
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
         {
             Content = JsonContent.Create(new
@@ -94,29 +92,4 @@ public static class OutboundScenario
         request.Headers.Add("Idempotency-Key", $"bench-{client}-{n}");
         return request;
     }
-
-    /// <summary>Which message the i-th request is: every tenth repeats the one before.</summary>
-    private static int Message(int i) => i % 10 == 9 ? i - 1 : i;
-
-    private static async Task<WebApplication> StartFakeGraphAsync(ConcurrentDictionary<string, int> received)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var graph = builder.Build();
-        var ids = 0L;
-        graph.Run(async context =>
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body);
-            var ours = body.RootElement.GetProperty("biz_opaque_callback_data").GetString()!;
-            received.AddOrUpdate(ours, 1, (_, n) => n + 1);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync($$"""{"messaging_product":"whatsapp","messages":[{"id":"wamid.bench.{{Interlocked.Increment(ref ids)}}"}]}""");
-        });
-        await graph.StartAsync();
-        return graph;
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 }
