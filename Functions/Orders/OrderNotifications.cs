@@ -106,8 +106,8 @@ public sealed class OrderNotifications(
         };
         var key = IdempotencyKey(recorded.EventId);
         var requestHash = OutboundMessages.Hash(recorded.EventId + "\n" + recorded.RequestHash);
-        var accepted = await messages.TryReplayAsync(tenant.Id, key, message, requestHash, cancellationToken)
-            ?? await messages.AcceptAsync(tenant.Id, message, key, requestHash, cancellationToken);
+        // A repeat of the event finds the key claimed and gets the first message back (finished if it was left half done).
+        var accepted = await messages.AcceptAsync(tenant.Id, message, key, requestHash, cancellationToken);
         if (accepted.Message is not { } sent)
         {
             // A request for the same event is accepting it right now: it records the outcome.

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Functions.Channels;
+using Functions.Conversations;
+using Functions.Orders;
+using Functions.Outbound;
+using Functions.Storage;
+using Functions.Tenants;
+using Functions.Tests.Outbound;
+
+namespace Functions.Tests.Orders;
+
+/// <summary>
+/// Nothing is lost when the app stops half way through an event: the order system retries an
+/// event it got no answer for, and the retry finishes what the first request left, sending the
+/// notification exactly once (tenant "mt" on the fake Meta server, driven mode). A crash is
+/// played by doing the first request's steps by hand up to where it stopped.
+/// </summary>
+public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenApp driven) : IClassFixture<OrderEventRulesTests.DrivenApp>
+{
+    private readonly SendingApp _app = driven.App;
+    private readonly HttpClient _orders = driven.Orders;
+    private DateTimeOffset Now => _app.Clock!.GetUtcNow();
+
+    private int SentTo(string phone) =>
+        _app.Meta.Requests.Count(r => r.PathAndQuery.EndsWith("/messages", StringComparison.Ordinal) && r.Body.Contains(phone[1..], StringComparison.Ordinal));
+
+    /// <summary>Records the event as the endpoint would, and stops there (the "crash").</summary>
+    private async Task<(Tenant Tenant, OrderEventInput Input)> RecordOnlyAsync(Dictionary<string, object?> body)
+    {
+        var tenant = (await _app.Get<TenantDirectory>().FindAsync("mt", default))!;
+        var errors = new Dictionary<string, string[]>();
+        var request = OrderEventValidation.Read(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web), errors)!;
+        var input = OrderEventValidation.Validate(request, tenant, Now, OrderEventValidation.Hash(request), errors);
+        Assert.Empty(errors);
+        var recorded = await _app.Get<OrderStore>().RecordAsync("mt", input!, default);
+        Assert.Equal(NotificationOutcome.Pending, recorded.Event.Outcome);
+        return (tenant, input!);
+    }
+
+    private async Task<OrderEventView> SingleEventAsync(string orderId) =>
+        Assert.Single((await _app.MetaAdmin.GetOrderAsync(orderId)).History!);
+
+    [Fact]
+    public async Task AnEventRecordedButNotYetSentIsSentOnceWhenTheOrderSystemRetriesIt()
+    {
+        const string phone = "+46705520001";
+        var body = OrdersApp.Event("REC-1", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-1");
+        await RecordOnlyAsync(body);
+        await _app.RunSendsAsync();
+        Assert.Equal(0, SentTo(phone));
+
+        var retry = await _orders.PostEventAsync(body);
+        var again = await _orders.PostEventAsync(body);
+        await _app.RunSendsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(1, SentTo(phone));
+        var e = await SingleEventAsync("REC-1");
+        Assert.Equal(NotificationOutcome.Sent, e.Notification.Outcome);
+        Assert.Single(e.Notification.Messages);
+    }
+
+    [Fact]
+    public async Task AMessageClaimedJustBeforeACrashIsFinishedUnderItsOwnIdAndSentOnce()
+    {
+        const string phone = "+46705520002";
+        var body = OrdersApp.Event("REC-2", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-2");
+        var (tenant, input) = await RecordOnlyAsync(body);
+        // The first request got as far as claiming the Idempotency-Key for its message (id and row chosen), then stopped.
+        var (conversation, _) = await _app.Get<ConversationStore>().OpenForAsync("mt", ProviderAccounts.SenderId(tenant.Provider), phone, default);
+        var claimedId = ConversationMessage.NewId(Now);
+        var claimedRow = new ConversationMessage(claimedId, conversation.Id, MessageDirection.Outbound, MessageKind.Template, Now, DeliveryStatus.Queued).RowKey;
+        await _app.Get<ITableStore>().InsertAsync(OutboundMessages.IndexTable, new TableEntity("mt", "k:" + OutboundMessages.Hash(OrderNotifications.IdempotencyKey(input.EventId)))
+        {
+            ["MessageId"] = claimedId,
+            ["ConversationId"] = conversation.Id,
+            ["MessageRowKey"] = claimedRow,
+            ["RequestHash"] = OutboundMessages.Hash(input.EventId + "\n" + input.RequestHash),
+            ["ClaimedOn"] = Now,
+        });
+
+        // While the first request could still be at work, a retry neither sends nor queues a second message.
+        var early = await _orders.PostEventAsync(body);
+        await _app.RunSendsAsync();
+        Assert.Equal(HttpStatusCode.Accepted, early.StatusCode);
+        Assert.Equal(0, SentTo(phone));
+
+        // Once it clearly stopped, the next retry finishes the claimed message, under its id, once.
+        _app.Clock!.Advance(OutboundMessages.InProgressFor + TimeSpan.FromSeconds(1));
+        var late = await _orders.PostEventAsync(body);
+        var again = await _orders.PostEventAsync(body);
+        await _app.RunSendsAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, late.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(1, SentTo(phone));
+        var e = await SingleEventAsync("REC-2");
+        Assert.Equal(NotificationOutcome.Sent, e.Notification.Outcome);
+        Assert.Equal(claimedId, Assert.Single(e.Notification.Messages).Id);
+    }
+}
