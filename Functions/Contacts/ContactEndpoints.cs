@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Functions.Channels;
+using Functions.Conversations;
 using Functions.Hosting;
 using Functions.Storage;
 using Functions.Tenants;
@@ -26,7 +28,7 @@ public static partial class ContactEndpoints
     }
 
     /// <summary>What the contact endpoints need, bundled to keep signatures short.</summary>
-    public sealed record ContactServices(ClaimsPrincipal User, TenantDirectory Tenants, ContactBook Contacts, TimeProvider Time);
+    public sealed record ContactServices(ClaimsPrincipal User, TenantDirectory Tenants, ContactBook Contacts, ConversationStore Conversations, TimeProvider Time);
 
     public static async Task<Results<Created<Contact>, Ok<Contact>, ValidationProblem>> UpsertContactAsync(
         ContactRequest request, [AsParameters] ContactServices s, CancellationToken cancellationToken)
@@ -37,6 +39,7 @@ public static partial class ContactEndpoints
 
         var (contact, created) = await s.Contacts.UpsertAsync(s.User.TenantId(), phone!, c => Apply(c, request, errors), cancellationToken);
         if (contact is null) return TypedResults.ValidationProblem(errors, title: "The contact is not valid.");
+        if (request.Name is not null) await ShowNameInInboxAsync(contact, s, cancellationToken);
         return created ? TypedResults.Created($"/api/contacts/{Uri.EscapeDataString(contact.Phone)}", contact) : TypedResults.Ok(contact);
     }
 
@@ -75,6 +78,7 @@ public static partial class ContactEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The change is not valid.");
         // Never recreates: a contact erased meanwhile stays erased.
         var (contact, _) = await s.Contacts.UpsertAsync(s.User.TenantId(), normalized!, c => Apply(c, request, errors), cancellationToken, createIfMissing: false);
+        if (contact is not null && request.Name is not null) await ShowNameInInboxAsync(contact, s, cancellationToken);
         return contact is not null ? TypedResults.Ok(contact)
             : errors.Count > 0 ? TypedResults.ValidationProblem(errors, title: "The change is not valid.")
             : NotFound();
@@ -178,6 +182,15 @@ public static partial class ContactEndpoints
         {
             if (!AttributeKeyPattern().IsMatch(key)) errors[$"attributes.{Truncate(key)}"] = [$"An attribute name is 1 to {Contact.MaxAttributeKey} letters, digits, '_', '-' or '.'."];
             else if (value?.Length > Contact.MaxAttributeValue) errors[$"attributes.{key}"] = [$"An attribute value is at most {Contact.MaxAttributeValue} characters."];
+        }
+    }
+
+    /// <summary>Agents find the customer under the name the business gave (the list and its search show the conversation's copy).</summary>
+    private static async Task ShowNameInInboxAsync(Contact contact, ContactServices s, CancellationToken cancellationToken)
+    {
+        if (await s.Tenants.FindAsync(s.User.TenantId(), cancellationToken) is { } tenant)
+        {
+            await s.Conversations.RenameContactAsync(tenant.Id, ProviderAccounts.SenderId(tenant.Provider), contact.Phone, contact.Name ?? contact.ProfileName, cancellationToken);
         }
     }
 

@@ -207,6 +207,19 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
     }
 
     /// <summary>
+    /// The contact's name changed: their open (or archived) conversation on this sender shows the
+    /// new one, in the inbox list and its search too. Closed conversations keep the name they had.
+    /// </summary>
+    public async Task RenameContactAsync(string tenantId, string sender, string phone, string? name, CancellationToken cancellationToken)
+    {
+        if (await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, Conversation.OpenPointerRowKey(sender, phone), cancellationToken) is { } pointer
+            && pointer.GetString("ConversationId") is { } id)
+        {
+            await UpdateAsync(tenantId, id, c => c.ContactName == name ? null : c with { ContactName = name }, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Applies <paramref name="change"/> to the stored conversation and writes it (optimistically,
     /// again on a concurrent change). The change returns null when there is nothing to write.
     /// </summary>
