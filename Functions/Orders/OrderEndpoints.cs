@@ -115,10 +115,32 @@ public static class OrderEndpoints
     public static async Task<Ok<OrderSettingsView>> GetSettingsAsync(ClaimsPrincipal user, OrderSettingsStore settings, CancellationToken cancellationToken) =>
         TypedResults.Ok(OrderSettingsView.Of(await settings.GetAsync(user.TenantId(), cancellationToken)));
 
-    public static async Task<Results<Ok<OrderSettingsView>, ValidationProblem>> PutSettingsAsync(
-        OrderSettingsRequest request, ClaimsPrincipal user, OrderSettingsStore settings, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<OrderSettingsView>, ValidationProblem, ProblemHttpResult>> PutSettingsAsync(
+        HttpRequest http, ClaimsPrincipal user, OrderSettingsStore settings, CancellationToken cancellationToken)
     {
+        // Read by hand, so a value of the wrong type gets a problem naming its field rather than a bare 400.
+        if (!http.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The order settings are JSON.",
+                detail: "Send the settings with Content-Type: application/json.", extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" });
+        }
         var errors = new Dictionary<string, string[]>();
+        OrderSettingsRequest? request;
+        try
+        {
+            request = await System.Text.Json.JsonSerializer.DeserializeAsync<OrderSettingsRequest>(http.Body, System.Text.Json.JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            errors[field] = [field == "body" ? "The body is a JSON object: the order settings." : $"'{field}' has the wrong type or is not valid JSON."];
+            return TypedResults.ValidationProblem(errors, title: "The order settings are not valid.");
+        }
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is a JSON object: the order settings."] },
+                title: "The order settings are not valid.");
+        }
         var statuses = OrderSettings.Default.Statuses.ToDictionary();
         foreach (var (name, notification) in request.Statuses ?? new Dictionary<string, StatusNotificationRequest?>())
         {
