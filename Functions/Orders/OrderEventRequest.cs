@@ -42,6 +42,9 @@ public static class OrderEventValidation
     public const int MaxReason = 500;
     public const decimal MaxAmount = 1_000_000_000_000m;
 
+    /// <summary>Order ids that are other routes under <c>/api/orders/</c> (routes match in any case), so an order so named could not be read.</summary>
+    public static readonly IReadOnlyList<string> ReservedOrderIds = ["settings", "track"];
+
     /// <summary>How far ahead of our clock an event's occurred-at may be (the order system's clock may run a little fast).</summary>
     public static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
 
@@ -72,6 +75,8 @@ public static class OrderEventValidation
             errors["eventId"] = [$"The event id is 1 to {MaxEventIdLength} visible ASCII characters (no spaces), unique per event: a repeat with the same id is the same event."];
         if (!Order.IsValidId(r.OrderId))
             errors["orderId"] = ["The order id is 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit."];
+        else if (ReservedOrderIds.Contains(r.OrderId, StringComparer.OrdinalIgnoreCase))
+            errors["orderId"] = [$"The order ids {string.Join(" and ", ReservedOrderIds)} (in any case) are names of other orders routes, so GET /api/orders/{{orderId}} could not read them: give the order another id."];
         var statusKnown = OrderStatuses.TryParse(r.Status, out var status);
         if (!statusKnown)
             errors["status"] = [$"The status is one of: {string.Join(", ", OrderStatuses.All.Select(OrderStatuses.Name))}."];
