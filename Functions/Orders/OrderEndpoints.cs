@@ -86,9 +86,16 @@ public static class OrderEndpoints
 
     public static async Task<Results<Ok<OrderPage>, ValidationProblem>> ListOrdersAsync(
         ClaimsPrincipal user, OrderStore orders, CancellationToken cancellationToken,
-        string? status = null, string? from = null, string? to = null, int? pageSize = null, string? continuationToken = null)
+        string? status = null, string? from = null, string? to = null, string? pageSize = null, string? continuationToken = null)
     {
         var errors = new Dictionary<string, string[]>();
+        // Read as text, so "pageSize=ten" is a problem naming pageSize rather than a bare 400.
+        int? size = null;
+        if (!string.IsNullOrEmpty(pageSize))
+        {
+            if (int.TryParse(pageSize, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedSize)) size = parsedSize;
+            else errors["pageSize"] = ["Page size is 1 to 200."];
+        }
         var fromAt = Time(from, "from", errors);
         var toAt = Time(to, "to", errors);
         OrderStatus? wanted = null;
@@ -98,12 +105,14 @@ public static class OrderEndpoints
             else errors["status"] = [$"The status is one of: {string.Join(", ", OrderStatuses.All.Select(OrderStatuses.Name))}."];
         }
         if (fromAt > toAt) errors["from"] = ["'from' is before 'to'."];
-        if (pageSize is < 1 or > 200) errors["pageSize"] = ["Page size is 1 to 200."];
+        if (size is < 1 or > 200) errors["pageSize"] = ["Page size is 1 to 200."];
         if (continuationToken?.Length > 2000) errors["continuationToken"] = ["The continuation token is not one this API gave."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The query is not valid.");
+        // Nothing happened before the start of time (and the store cannot bound its keys below it).
+        if (toAt?.UtcTicks == 0) return TypedResults.Ok(new OrderPage([], null));
         try
         {
-            var (page, next) = await orders.ListAsync(user.TenantId(), wanted, fromAt, toAt, pageSize ?? 50, continuationToken, cancellationToken);
+            var (page, next) = await orders.ListAsync(user.TenantId(), wanted, fromAt, toAt, size ?? 50, continuationToken, cancellationToken);
             return TypedResults.Ok(new OrderPage([.. page.Select(o => OrderView.Of(o, null, null))], next));
         }
         catch (ArgumentException)
