@@ -49,6 +49,12 @@ public static class OrderEventValidation
     public static readonly TimeSpan MaxClockAhead = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// The earliest occurred-at taken: Table Storage cannot store times before 1601, and some calendars
+    /// the tracking page may show times in (Um al-Qura for ar_SA) start in 1900.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestOccurredAt = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
     /// Reads the body: null with <paramref name="errors"/> naming the field when it is not JSON
     /// or a value has the wrong type (<c>items[0].quantity</c>).
     /// </summary>
@@ -84,6 +90,8 @@ public static class OrderEventValidation
             errors["occurredAt"] = ["When the status changed at the order system (ISO 8601 with offset): it orders events that arrive out of order."];
         else if (occurredAt > now + MaxClockAhead)
             errors["occurredAt"] = ["The time is in the future; send when the status changed."];
+        else if (occurredAt < EarliestOccurredAt)
+            errors["occurredAt"] = ["The time is before 2000-01-01T00:00:00Z; send when the status changed."];
         string? phone = null;
         if (string.IsNullOrWhiteSpace(r.CustomerPhone)) errors["customerPhone"] = ["The customer's phone number is required (E.164, or national with the tenant's default country code)."];
         else if (!PhoneNumbers.TryNormalize(r.CustomerPhone, tenant.DefaultCountryCode, out phone, out var phoneError)) errors["customerPhone"] = [phoneError];
