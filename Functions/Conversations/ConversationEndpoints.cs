@@ -226,11 +226,14 @@ public static class ConversationEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tag.", detail: "This tenant has no tag with that id (see GET /api/tags).");
         }
+        // Tags deleted from the catalog since stay on conversations (they are not shown): they do not count, and go now.
+        var catalog = (await s.Catalog.ListTagsAsync(s.Tenant, cancellationToken)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var full = false;
         var tagged = await s.Conversations.UpdateAsync(s.Tenant, conversationId, c =>
         {
-            full = !c.Tags.Contains(tagId) && c.Tags.Count >= Conversation.MaxTags;
-            return c.Tags.Contains(tagId) || full ? null : c with { Tags = [.. c.Tags, tagId] };
+            var kept = c.Tags.Where(t => catalog.Contains(t) || t == tagId).ToList();
+            full = !kept.Contains(tagId) && kept.Count >= Conversation.MaxTags;
+            return c.Tags.Contains(tagId) || full ? null : c with { Tags = [.. kept, tagId] };
         }, cancellationToken);
         if (tagged is null) return NotFound();
         if (full)
