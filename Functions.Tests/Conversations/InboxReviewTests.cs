@@ -66,4 +66,27 @@ public sealed class InboxReviewTests(InboxReviewTests.App app) : IClassFixture<I
         Assert.Equal(HttpStatusCode.OK, tagged.StatusCode); // ...so it can take one
         Assert.Equal(["New"], (await tagged.Content.ReadFromJsonAsync<ConversationView>(TestJson.Options))!.Tags.Select(t => t.Name));
     }
+
+    [Theory]
+    [InlineData("https://crm.example.com/sr/1\r\nX-Injected: 1")]
+    [InlineData("https://crm.example.com/sr/1\u0000")]
+    [InlineData("https://crm.example.com/sr/\t1")]
+    public async Task AServiceRequestLinkWithControlCharactersIsRefused(string url)
+    {
+        var c = await CustomerWritesAsync("+46702000002");
+        var before = await _api.App.Get<ConversationStore>().GetAsync(_tenant, c.Id, default);
+        var response = await _admin.PutAsJsonAsync($"/api/conversations/{c.Id}/service-request", new { externalId = "SR-1", type = "repair", url });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"url\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await _api.App.Get<ConversationStore>().GetAsync(_tenant, c.Id, default));
+    }
+
+    [Fact]
+    public async Task AServiceRequestLinkIsStoredTrimmedLikeItsOtherFields()
+    {
+        var c = await CustomerWritesAsync("+46702000003");
+        var response = await _admin.PutAsJsonAsync($"/api/conversations/{c.Id}/service-request", new { externalId = " SR-1 ", type = " repair ", url = " https://crm.example.com/sr/1 " });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new ServiceRequestLink("SR-1", "repair", "https://crm.example.com/sr/1"), (await _api.App.Get<ConversationStore>().GetAsync(_tenant, c.Id, default))!.ServiceRequest);
+    }
 }
