@@ -114,9 +114,9 @@ public static class CannedResponseEndpoints
         {
             errors["shortcut"] = ["A shortcut is '/' and 1 to 32 letters, digits, '_' or '-', starting with a letter or digit (such as /thanks); it is kept in lower case."];
         }
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > CannedResponse.MaxTitleLength)
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > CannedResponse.MaxTitleLength || request.Title.Any(char.IsControl))
         {
-            errors["title"] = [$"The title is 1 to {CannedResponse.MaxTitleLength} characters."];
+            errors["title"] = [$"The title is 1 to {CannedResponse.MaxTitleLength} characters, no control characters."];
         }
         if (string.IsNullOrWhiteSpace(request.Text))
         {

@@ -226,11 +226,14 @@ public static class ConversationEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such tag.", detail: "This tenant has no tag with that id (see GET /api/tags).");
         }
+        // Tags deleted from the catalog since stay on conversations (they are not shown): they do not count, and go now.
+        var catalog = (await s.Catalog.ListTagsAsync(s.Tenant, cancellationToken)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var full = false;
         var tagged = await s.Conversations.UpdateAsync(s.Tenant, conversationId, c =>
         {
-            full = !c.Tags.Contains(tagId) && c.Tags.Count >= Conversation.MaxTags;
-            return c.Tags.Contains(tagId) || full ? null : c with { Tags = [.. c.Tags, tagId] };
+            var kept = c.Tags.Where(t => catalog.Contains(t) || t == tagId).ToList();
+            full = !kept.Contains(tagId) && kept.Count >= Conversation.MaxTags;
+            return c.Tags.Contains(tagId) || full ? null : c with { Tags = [.. kept, tagId] };
         }, cancellationToken);
         if (tagged is null) return NotFound();
         if (full)
@@ -261,12 +264,14 @@ public static class ConversationEndpoints
             errors["externalId"] = [$"externalId is the request's id in your system, 1 to {MaxServiceRequestId} characters."];
         if (request.Type?.Trim() is not { Length: > 0 and <= MaxServiceRequestType } type || type.Any(char.IsControl))
             errors["type"] = [$"type is the kind of request, 1 to {MaxServiceRequestType} characters."];
-        if (request.Url is { } url && (url.Length > MaxUrl || !Uri.TryCreate(url, UriKind.Absolute, out var parsed)
+        // Uri.TryCreate passes (and would leave stored) surrounding spaces and control characters such as CR/LF.
+        var url = request.Url?.Trim();
+        if (url is not null && (url.Length > MaxUrl || url.Any(char.IsControl) || !Uri.TryCreate(url, UriKind.Absolute, out var parsed)
             || parsed.Scheme is not ("https" or "http") || string.IsNullOrEmpty(parsed.Host) || !string.IsNullOrEmpty(parsed.UserInfo)))
             errors["url"] = [$"url is an absolute http(s) link to the request, without user info, up to {MaxUrl} characters."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The service request link is not valid.");
 
-        var link = new ServiceRequestLink(request.ExternalId!.Trim(), request.Type!.Trim(), request.Url);
+        var link = new ServiceRequestLink(request.ExternalId!.Trim(), request.Type!.Trim(), url);
         return await s.Conversations.UpdateAsync(s.Tenant, conversationId, c => c.ServiceRequest == link ? null : c with { ServiceRequest = link }, cancellationToken) is { } linked
             ? TypedResults.Ok(await s.ViewAsync(linked, cancellationToken))
             : NotFound();

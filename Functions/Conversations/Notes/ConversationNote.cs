@@ -2,8 +2,14 @@ using Functions.Storage;
 
 namespace Functions.Conversations.Notes;
 
-/// <summary>Who wrote a note: the API key (its id and role) it was written with.</summary>
-public sealed record NoteAuthor(string KeyId, string Role);
+/// <summary>Who wrote a note: the API key (its id and role) it was written with, and the inbox agent that key is bound to, if any.</summary>
+public sealed record NoteAuthor(string KeyId, string Role)
+{
+    public string? AgentId { get; init; }
+
+    /// <summary>The same key, or (keys being rotated by creating a new one) a key bound to the same agent.</summary>
+    public bool IsSameAs(NoteAuthor other) => KeyId == other.KeyId || (AgentId is not null && AgentId == other.AgentId);
+}
 
 /// <summary>
 /// An internal note on a conversation: for the tenant's agents and admins only, never sent to
@@ -29,6 +35,7 @@ public sealed record ConversationNote(string Id, string ConversationId, string T
         ["Text"] = Text,
         ["AuthorKeyId"] = Author.KeyId,
         ["AuthorRole"] = Author.Role,
+        ["AuthorAgentId"] = Author.AgentId,
         ["CreatedAt"] = CreatedAt,
         ["EditedAt"] = EditedAt,
     };
@@ -37,7 +44,7 @@ public sealed record ConversationNote(string Id, string ConversationId, string T
         e.RowKey,
         conversationId,
         e.GetString("Text") ?? "",
-        new NoteAuthor(e.GetString("AuthorKeyId") ?? "", e.GetString("AuthorRole") ?? ""),
+        new NoteAuthor(e.GetString("AuthorKeyId") ?? "", e.GetString("AuthorRole") ?? "") { AgentId = e.GetString("AuthorAgentId") },
         e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("EditedAt"));
 }

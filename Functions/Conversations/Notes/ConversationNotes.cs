@@ -50,9 +50,9 @@ public sealed class ConversationNotes(ITableStore tables, TimeProvider time)
         return (page.Entities.Select(e => ConversationNote.FromEntity(e, conversationId)).ToList(), page.ContinuationToken);
     }
 
-    /// <summary>Replaces the note's text; only its author may (by key id).</summary>
+    /// <summary>Replaces the note's text; only its author may (see <see cref="NoteAuthor.IsSameAs"/>).</summary>
     public async Task<(NoteChange Change, ConversationNote? Note)> EditAsync(
-        string tenantId, string conversationId, string noteId, string text, string keyId, CancellationToken cancellationToken)
+        string tenantId, string conversationId, string noteId, string text, NoteAuthor editor, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -62,7 +62,7 @@ public sealed class ConversationNotes(ITableStore tables, TimeProvider time)
                 return (NoteChange.NotFound, null);
             }
             var note = ConversationNote.FromEntity(row, conversationId);
-            if (note.Author.KeyId != keyId)
+            if (!note.Author.IsSameAs(editor))
             {
                 return (NoteChange.NotAuthor, note);
             }
@@ -85,14 +85,14 @@ public sealed class ConversationNotes(ITableStore tables, TimeProvider time)
 
     /// <summary>Deletes the note: its author may, and a tenant admin (<paramref name="anyAuthor"/>) may delete anyone's.</summary>
     public async Task<NoteChange> DeleteAsync(
-        string tenantId, string conversationId, string noteId, string keyId, bool anyAuthor, CancellationToken cancellationToken)
+        string tenantId, string conversationId, string noteId, NoteAuthor deleter, bool anyAuthor, CancellationToken cancellationToken)
     {
         if (!ConversationNote.IsValidId(noteId)
             || await tables.GetEntityIfExistsAsync(ConversationNote.Table, ConversationNote.Partition(tenantId, conversationId), noteId, cancellationToken) is not { } row)
         {
             return NoteChange.NotFound;
         }
-        if (!anyAuthor && row.GetString("AuthorKeyId") != keyId)
+        if (!anyAuthor && !ConversationNote.FromEntity(row, conversationId).Author.IsSameAs(deleter))
         {
             return NoteChange.NotAuthor;
         }

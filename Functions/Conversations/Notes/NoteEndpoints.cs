@@ -73,7 +73,7 @@ public static class NoteEndpoints
     {
         if (await s.Conversations.GetAsync(s.User.TenantId(), conversationId, cancellationToken) is null) return ConversationNotFound();
         if (Validate(request) is { } invalid) return invalid;
-        var (change, note) = await s.Notes.EditAsync(s.User.TenantId(), conversationId, noteId, request.Text!, Author(s.User).KeyId, cancellationToken);
+        var (change, note) = await s.Notes.EditAsync(s.User.TenantId(), conversationId, noteId, request.Text!, Author(s.User), cancellationToken);
         return change switch
         {
             NoteChange.Done => TypedResults.Ok(note!),
@@ -86,7 +86,7 @@ public static class NoteEndpoints
         string conversationId, string noteId, [AsParameters] NoteServices s, CancellationToken cancellationToken)
     {
         if (await s.Conversations.GetAsync(s.User.TenantId(), conversationId, cancellationToken) is null) return ConversationNotFound();
-        var change = await s.Notes.DeleteAsync(s.User.TenantId(), conversationId, noteId, Author(s.User).KeyId, s.User.IsInRole("admin"), cancellationToken);
+        var change = await s.Notes.DeleteAsync(s.User.TenantId(), conversationId, noteId, Author(s.User), s.User.IsInRole("admin"), cancellationToken);
         return change switch
         {
             NoteChange.Done => TypedResults.NoContent(),
@@ -103,9 +103,9 @@ public static class NoteEndpoints
     private static ValidationProblem Invalid(string reason) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [reason] }, title: "The note is not valid.");
 
-    /// <summary>The note's author: the key it came with (keys carry no agent id yet).</summary>
+    /// <summary>The note's author: the key it came with, and the agent that key is bound to.</summary>
     private static NoteAuthor Author(ClaimsPrincipal user) =>
-        new(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "");
+        new(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "") { AgentId = user.AgentId() };
 
     private static ProblemHttpResult NotAuthor(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not the note's author.", detail: detail,
