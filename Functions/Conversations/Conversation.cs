@@ -103,6 +103,7 @@ public sealed record Conversation(
         ["IndexKeys"] = Index.Keys.Count == 0 ? null : string.Join(' ', Index.Keys),
         ["IndexSince"] = Index.Since,
         ["IndexGhosts"] = Index.Ghosts.Count == 0 ? null : string.Join(' ', Index.Ghosts.Select(g => $"{g.RowKey}@{g.MovedAt.UtcTicks}")),
+        ["IndexMark"] = Index.Mark,
     };
 
     public static Conversation FromEntity(TableEntity e) => FromEntity(e, e.RowKey[2..]);
@@ -130,7 +131,7 @@ public sealed record Conversation(
         LastInboundProviderMessageId = e.GetString("LastInboundProviderMessageId"),
         ReadReceiptFor = e.GetString("ReadReceiptFor"),
         ReadReceiptAt = e.GetDateTimeOffset("ReadReceiptAt"),
-        Index = IndexState.From(e.GetString("IndexKeys"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts")),
+        Index = IndexState.From(e.GetString("IndexKeys"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts"), e.GetString("IndexMark")),
     };
 
     public static string Preview(string? text)

@@ -8,12 +8,13 @@ namespace Functions.Conversations;
 internal sealed record IndexGhost(string RowKey, DateTimeOffset MovedAt);
 
 /// <summary>Where a conversation is listed now (row key, since when) and its ghost rows still kept.</summary>
-internal sealed record IndexState(ValueList<string> Keys, DateTimeOffset? Since, ValueList<IndexGhost> Ghosts)
+/// <remarks><see cref="Mark"/>: a hash of the filtered values the keys do not hold (see <see cref="ConversationIndex.FilterMark"/>) as the current rows have them.</remarks>
+internal sealed record IndexState(ValueList<string> Keys, DateTimeOffset? Since, ValueList<IndexGhost> Ghosts, string? Mark = null)
 {
     public static readonly IndexState None = new(ValueList<string>.Empty, null, ValueList<IndexGhost>.Empty);
 
-    public static IndexState From(string? keys, DateTimeOffset? since, string? ghosts) =>
-        new(new ValueList<string>((keys ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)), since, new ValueList<IndexGhost>(ParseGhosts(ghosts)));
+    public static IndexState From(string? keys, DateTimeOffset? since, string? ghosts, string? mark) =>
+        new(new ValueList<string>((keys ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)), since, new ValueList<IndexGhost>(ParseGhosts(ghosts)), mark);
 
     private static List<IndexGhost> ParseGhosts(string? ghosts)
     {
@@ -114,7 +115,11 @@ public static class ConversationIndex
         var ghosts = state.Ghosts.ToList();
         List<string> keys;
         DateTimeOffset since;
-        if (state.Since is { } currentSince && state.Keys.SequenceEqual(KeysSince(currentSince)))
+        // Rewritten in place only when nothing a list filters on changed: a row must keep the values it
+        // had for the snapshots it belongs to (marked read, then written to again between two pages, an
+        // unread-only list would otherwise find neither row unread and skip the conversation).
+        var mark = FilterMark(after);
+        if (state.Since is { } currentSince && state.Keys.SequenceEqual(KeysSince(currentSince)) && state.Mark == mark)
         {
             (keys, since) = (KeysSince(currentSince), currentSince);
         }
@@ -143,15 +148,27 @@ public static class ConversationIndex
             actions.Add(new(TableTransactionActionType.Delete, new TableEntity(tenantId, ghost.RowKey), ETag.All));
             ghosts.Remove(ghost);
         }
-        var stored = after with { Index = new IndexState(new ValueList<string>(keys), since, new ValueList<IndexGhost>(ghosts)) };
+        var stored = after with { Index = new IndexState(new ValueList<string>(keys), since, new ValueList<IndexGhost>(ghosts), mark) };
         actions.InsertRange(0, keys.Select(key => new TableTransactionAction(TableTransactionActionType.UpsertReplace, IndexEntity(tenantId, stored, key, since))));
         return (stored, actions);
     }
 
+    /// <summary>
+    /// The values lists filter on that the keys do not hold and that change without new activity
+    /// (unread or not, tags, the window's expiry, the contact's name for search), hashed: a change
+    /// of any of them moves the row like new activity does.
+    /// </summary>
+    internal static string FilterMark(Conversation c) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n',
+            c.UnreadCount > 0 ? "unread" : "read",
+            (c.Window.ExpiresAt ?? NoWindow).UtcTicks.ToString(CultureInfo.InvariantCulture),
+            string.Join(' ', c.Tags.Order(StringComparer.Ordinal)),
+            c.ContactName ?? ""))))[..16];
+
     /// <summary>Properties of the conversation row the index row does not need (the list neither shows nor filters on them).</summary>
     private static readonly HashSet<string> NotListed = new(StringComparer.Ordinal)
     {
-        "IndexKeys", "IndexSince", "IndexGhosts", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
+        "IndexKeys", "IndexSince", "IndexGhosts", "IndexMark", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
     };
 
     private static TableEntity IndexEntity(string tenantId, Conversation c, string rowKey, DateTimeOffset since)
