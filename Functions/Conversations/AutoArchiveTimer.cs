@@ -80,7 +80,7 @@ public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conve
                     await PublishAsync(tenantId, after, cancellationToken);
                     archived++;
                 }
-                await tables.DeleteAsync(CheckpointTable, tenantId, id, ETag.All, cancellationToken);
+                await DropCheckpointAsync(tenantId, id, cancellationToken);
                 if (archived >= MaxPerTenantPerRun)
                 {
                     return archived;
@@ -102,7 +102,19 @@ public sealed class AutoArchiveTimer(ITableStore tables, ConversationStore conve
             {
                 await PublishAsync(tenantId, conversation, cancellationToken);
             }
-            await tables.DeleteAsync(CheckpointTable, tenantId, checkpoint.RowKey, ETag.All, cancellationToken);
+            await DropCheckpointAsync(tenantId, checkpoint.RowKey, cancellationToken);
+        }
+    }
+
+    private async Task DropCheckpointAsync(string tenantId, string conversationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.DeleteAsync(CheckpointTable, tenantId, conversationId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (StorageErrorCodes.IsNotFound(ex))
+        {
+            // Dropped by an overlapping run.
         }
     }
 
