@@ -19,7 +19,7 @@ public sealed class AutoArchiveAzuriteTests(AzuriteFixture azurite) : IClassFixt
     {
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var tables = new TableStorageClient(azurite.Account);
-        foreach (var table in new[] { Tenant.Table, Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable }) await tables.CreateTableIfNotExistsAsync(table);
+        foreach (var table in new[] { Tenant.Table, Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable, AutoArchiveTimer.CheckpointTable }) await tables.CreateTableIfNotExistsAsync(table);
         var directory = new TenantDirectory(tables, time);
         var now = time.GetUtcNow();
         await directory.TryCreateAsync(new Tenant("on", "On", "UTC", "en", null, null, ProviderSettings.Sandbox, now, now) { AutoArchiveAfter = TimeSpan.FromHours(1) }, default);

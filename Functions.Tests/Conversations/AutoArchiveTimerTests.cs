@@ -19,6 +19,7 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
     private readonly InMemoryTableStore _tables;
     private readonly ConversationStore _conversations;
     private readonly InMemoryQueueStore _queues;
+    private readonly ScriptedQueueStore _publishing;
     private readonly AutoArchiveTimer _timer;
     private int _messages;
 
@@ -27,12 +28,13 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
         _tables = new InMemoryTableStore(_time);
         _conversations = new ConversationStore(_tables, _time);
         _queues = new InMemoryQueueStore(_time);
-        _timer = new AutoArchiveTimer(_tables, _conversations, new TenantEvents(_queues, _time), _time, NullLogger<AutoArchiveTimer>.Instance);
+        _publishing = new ScriptedQueueStore(_queues);
+        _timer = new AutoArchiveTimer(_tables, _conversations, new TenantEvents(_publishing, _time), _time, NullLogger<AutoArchiveTimer>.Instance);
     }
 
     public async Task InitializeAsync()
     {
-        foreach (var table in new[] { Tenant.Table, Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable }) await _tables.CreateTableIfNotExistsAsync(table);
+        foreach (var table in new[] { Tenant.Table, Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable, AutoArchiveTimer.CheckpointTable }) await _tables.CreateTableIfNotExistsAsync(table);
         await _queues.CreateQueueIfNotExistsAsync(TenantEvents.Queue);
     }
 
@@ -147,5 +149,28 @@ public sealed class AutoArchiveTimerTests : IAsyncLifetime
         await RunAsync();
 
         foreach (var (tenant, id) in ids) Assert.Equal(ConversationStatus.Archived, await StatusAsync(tenant, id));
+    }
+
+    [Fact]
+    public async Task ARunStoppedBetweenArchivingAndPublishingIsFinishedByTheNextWhichPublishesTheStatusOnce()
+    {
+        await TenantAsync("shop", TimeSpan.FromHours(1));
+        var id = await CustomerWritesAsync("shop", "+46701000001");
+        _time.Advance(TimeSpan.FromHours(2));
+        _publishing.SendFailures.Enqueue(new InvalidOperationException("Simulated stop after the archive, before the publish."));
+
+        await RunAsync();
+        Assert.Equal(ConversationStatus.Archived, await StatusAsync("shop", id));
+        Assert.Equal(0, await _queues.GetApproximateMessageCountAsync(TenantEvents.Queue));
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await RunAsync();
+        await RunAsync();
+
+        var published = Assert.Single(await _queues.ReceiveAsync(TenantEvents.Queue, 32, TimeSpan.FromMinutes(1)));
+        using var work = System.Text.Json.JsonDocument.Parse(published.Text);
+        Assert.Equal(EventTypes.ConversationStatus, work.RootElement.GetProperty("type").GetString());
+        Assert.Equal((id, "archived"), (work.RootElement.GetProperty("data").GetProperty("conversationId").GetString(),
+            work.RootElement.GetProperty("data").GetProperty("status").GetString()));
     }
 }

@@ -358,5 +358,49 @@ public sealed class EventDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await Admin.PostAsync($"/api/events/subscriptions/{subscription}/deliveries/nope/redeliver", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task ARedeliveryWhoseWorkItemIsPickedUpBeforeItsRowSaysPendingIsStillSent()
+    {
+        var subscription = (await _events.SubscribeAsync(Admin)).Subscription.Id;
+        Receiver.Script(new ReceiverReply(400));
+        var id = await PublishAsync();
+        await _events.DeliverDueAsync();
+        // A worker takes the work item the moment it is queued, before the delivery row is written back as pending.
+        var racing = new RunsDeliveriesOnSend(_events.App.Get<IQueueStore>(), () => QueueDriver.RunAsync(_events.App.Api.App, "DeliverEvent"));
+        var subscriptions = new EventSubscriptions(_events.App.Get<ITableStore>(), racing, Clock);
+
+        var (outcome, _) = await subscriptions.RedeliverAsync("sb", subscription, id, default);
+        Assert.Equal(RedeliveryOutcome.Queued, outcome);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await _events.DeliverDueAsync();
+
+        var delivered = Assert.Single((await EventsApp.LogAsync(Admin, subscription)).Deliveries);
+        Assert.Equal(("delivered", 2), (delivered.Status, delivered.AttemptCount));
+        Assert.Equal(2, Receiver.Received.Count);
+    }
+
+    /// <summary>A queue store that runs the delivery queue right after each send, as a fast worker would.</summary>
+    private sealed class RunsDeliveriesOnSend(IQueueStore inner, Func<Task<int>> run) : IQueueStore
+    {
+        public string Kind => inner.Kind;
+        public Task CreateQueueIfNotExistsAsync(string queue, CancellationToken cancellationToken = default) => inner.CreateQueueIfNotExistsAsync(queue, cancellationToken);
+
+        public async Task<SentQueueMessage> SendAsync(string queue, string text, TimeSpan? visibilityDelay = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+        {
+            var sent = await inner.SendAsync(queue, text, visibilityDelay, timeToLive, cancellationToken);
+            await run();
+            return sent;
+        }
+
+        public Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default) =>
+            inner.ReceiveAsync(queue, maxMessages, visibilityTimeout, cancellationToken);
+        public Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queue, int maxMessages, CancellationToken cancellationToken = default) => inner.PeekAsync(queue, maxMessages, cancellationToken);
+        public Task DeleteMessageAsync(string queue, string messageId, string popReceipt, CancellationToken cancellationToken = default) =>
+            inner.DeleteMessageAsync(queue, messageId, popReceipt, cancellationToken);
+        public Task<QueueMessageLease> UpdateVisibilityAsync(string queue, string messageId, string popReceipt, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default) =>
+            inner.UpdateVisibilityAsync(queue, messageId, popReceipt, visibilityTimeout, cancellationToken);
+        public Task<int> GetApproximateMessageCountAsync(string queue, CancellationToken cancellationToken = default) => inner.GetApproximateMessageCountAsync(queue, cancellationToken);
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

@@ -45,6 +45,16 @@ public sealed class DeliverEventHandler(
             return;
         }
         var delivery = EventDelivery.FromEntity(row);
+        if (IsAheadOfRow(work, delivery))
+        {
+            // Queued just before the row that expects it is written (a redelivery, or the attempt before being recorded):
+            // look again shortly rather than drop the only work item. A few times only: a leftover of a failed write stops.
+            if (work.Recheck < MaxRechecks)
+            {
+                await QueueAsync(work with { Recheck = work.Recheck + 1 }, RecheckDelay, cancellationToken);
+            }
+            return;
+        }
         if (delivery.State != DeliveryState.Pending || work.Attempt != delivery.Attempts.Count + 1)
         {
             return; // done, or this attempt was made (and recorded) by another work item
@@ -135,7 +145,7 @@ public sealed class DeliverEventHandler(
             }
             updated = delivery with { Attempts = attempts, NextAttemptAt = now + delay };
             // First the work item, then the row that expects it: a crash between leaves an extra work item, never none.
-            await QueueAsync(work with { Attempt = work.Attempt + 1 }, delay, cancellationToken);
+            await QueueAsync(work with { Attempt = work.Attempt + 1, Recheck = 0 }, delay, cancellationToken);
         }
         else
         {
@@ -155,6 +165,13 @@ public sealed class DeliverEventHandler(
             // Recorded by another work item (or gone with its subscription): once is enough.
         }
     }
+
+    private const int MaxRechecks = 3;
+    private static readonly TimeSpan RecheckDelay = TimeSpan.FromSeconds(5);
+
+    private static bool IsAheadOfRow(DeliveryWork work, EventDelivery delivery) =>
+        (delivery.State != DeliveryState.Pending && work.Attempt == delivery.Attempts.Count + 1)
+        || (delivery.State == DeliveryState.Pending && work.Attempt == delivery.Attempts.Count + 2 && delivery.ClaimedAttempt == work.Attempt - 1);
 
     private int LastAttempt(EventDelivery delivery) => delivery.RunStart - 1 + options.Value.MaxAttempts;
 

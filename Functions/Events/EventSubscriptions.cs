@@ -31,6 +31,13 @@ public sealed class EventSubscriptions(ITableStore tables, IQueueStore queues, T
         var now = time.GetUtcNow();
         var subscription = new EventSubscription(EventSubscription.NewId(), url, types, enabled, description, EventSubscription.NewSecret(), now, now);
         await tables.InsertAsync(EventSubscription.Table, subscription.ToEntity(tenantId), cancellationToken);
+        // Counted again after the write: a create that raced another past the count finds one too many and takes its own back
+        // (the limit holds; at worst both are refused and may try again).
+        if ((await ListAsync(tenantId, cancellationToken)).Count > EventSubscription.MaxPerTenant)
+        {
+            await tables.DeleteAsync(EventSubscription.Table, tenantId, subscription.Id, ETag.All, cancellationToken);
+            return null;
+        }
         return subscription;
     }
 

@@ -5,8 +5,11 @@ using Functions.Storage;
 
 namespace Functions.Events;
 
-/// <summary>The work item for one attempt of one delivery: which delivery row, which attempt.</summary>
-public sealed record DeliveryWork(string Tenant, string SubscriptionId, string RowKey, int Attempt);
+/// <summary>
+/// The work item for one attempt of one delivery: which delivery row, which attempt, and how
+/// often it found the row not yet written for it (<see cref="Recheck"/>).
+/// </summary>
+public sealed record DeliveryWork(string Tenant, string SubscriptionId, string RowKey, int Attempt, int Recheck = 0);
 
 /// <summary>
 /// Stores a published event and queues one delivery per subscription that wants it (an event

@@ -229,6 +229,41 @@ public sealed class ScheduledReplyTests(ScheduledReplyTests.DrivenApp driven) : 
     }
 
     [Fact]
+    public async Task ATimerOnItsLastTryWhileItsMessageIsStillBeingAcceptedComesBackLaterInsteadOfLeavingTheReplySending()
+    {
+        var (conversation, phone) = await CustomerWroteAsync();
+        var reply = await ScheduleAsync(conversation.Id, Now + TimeSpan.FromHours(1));
+        // A delivery of the timer claimed the reply and its send's key a moment ago, then failed before writing the message.
+        var (stored, _) = await _app.Get<ScheduledReplyStore>().ChangeAsync("mt", conversation.Id, reply.Id, r => r with { Status = ScheduledReplyStatus.Sending }, default);
+        var made = new ConversationMessage(ConversationMessage.NewId(Now), conversation.Id, MessageDirection.Outbound, MessageKind.Text, Now, DeliveryStatus.Queued);
+        await _app.Get<ITableStore>().InsertAsync(ConversationMessage.IndexTable, new TableEntity("mt", "k:" + Functions.Outbound.OutboundMessages.Hash(stored!.IdempotencyKey))
+        {
+            ["MessageId"] = made.Id,
+            ["ConversationId"] = conversation.Id,
+            ["MessageRowKey"] = made.RowKey,
+            ["RequestHash"] = Functions.Outbound.OutboundMessages.Hash("scheduled-reply\n" + reply.Id + "\n" + ScheduledReply.MessageJson(stored.Message)),
+            ["ClaimedOn"] = Now,
+        });
+
+        // The queue's last try (the next failure would move the timer to the poison queue, the reply Sending for good).
+        var function = (Functions.Hosting.QueueFunction)_app.Get<Functions.Hosting.FunctionCatalog>().Find("SendScheduledReply")!;
+        var last = _app.Get<Microsoft.Extensions.Options.IOptions<Functions.Hosting.QueueRunnerOptions>>().Value.MaxDequeueCount;
+        await _app.Get<Functions.Hosting.FunctionInvoker>().InvokeQueueAsync(function, new Functions.Hosting.QueueInvocation(function.Name, function.QueueName,
+            JsonSerializer.Serialize(new ScheduledReplyDue("mt", conversation.Id, reply.Id), JsonSerializerOptions.Web), "m1", last, Now), default);
+        Assert.Equal(ScheduledReplyStatus.Sending, (await ReadAsync(conversation.Id, reply.Id)).Status);
+
+        _app.Clock!.Advance(Functions.Outbound.OutboundMessages.InProgressFor);
+        await RunTimersAsync();
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+        await RunTimersAsync();
+        await _app.RunSendsAsync();
+
+        var sent = await ReadAsync(conversation.Id, reply.Id);
+        Assert.Equal((ScheduledReplyStatus.Sent, made.Id), (sent.Status, sent.MessageId));
+        Assert.Equal(1, MetaSendsTo(phone));
+    }
+
+    [Fact]
     public async Task AConversationClosedOrACustomerWhoOptedOutMeanwhileRefusesTheReply()
     {
         var (closing, closingPhone) = await CustomerWroteAsync();

@@ -3,6 +3,7 @@ using Functions.Contacts;
 using Functions.Hosting;
 using Functions.Outbound;
 using Functions.Tenants;
+using Microsoft.Extensions.Options;
 
 namespace Functions.Conversations.ScheduledReplies;
 
@@ -11,15 +12,21 @@ namespace Functions.Conversations.ScheduledReplies;
 /// (Scheduled → Sending: from then on it cannot be cancelled) and sent through the outbound path
 /// with an Idempotency-Key of its own, then marked Sent with the message id, or Refused with the
 /// reason the path gave (care window closed, conversation closed, opted out, …). Every step is
-/// safe to repeat: a redelivered timer finds the reply finished, or finishes the same send.
+/// safe to repeat: a redelivered timer finds the reply finished, or finishes the same send. The
+/// queue's last try never fails (the poison queue would leave the reply Sending for good): with a
+/// message under way it sets a new timer, with none it refuses the reply as <see cref="SendFailed"/>.
 /// </summary>
 public sealed class SendScheduledReplyHandler(
     ScheduledReplyStore replies, TenantDirectory tenants, ConversationStore conversations, ContactBook contacts,
-    OutboundMessages messages, OutboundSending sending, MessageTrace trace, TimeProvider time, ILogger<SendScheduledReplyHandler> logger)
+    OutboundMessages messages, OutboundSending sending, MessageTrace trace, IOptions<QueueRunnerOptions> queueOptions, TimeProvider time,
+    ILogger<SendScheduledReplyHandler> logger)
     : IQueueFunctionHandler
 {
     /// <summary>The template is no longer approved in that language (paused, say), or its parameters no longer fit it.</summary>
     public const string TemplateUnavailable = "template_unavailable";
+
+    /// <summary>Every try of the timer failed before any message was made (storage trouble, say): nothing was sent.</summary>
+    public const string SendFailed = "send_failed";
 
     public async Task HandleAsync(QueueInvocation invocation, CancellationToken cancellationToken)
     {
@@ -46,7 +53,23 @@ public sealed class SendScheduledReplyHandler(
             }
         }
 
-        var outcome = await SendAsync(due.Tenant, reply, cancellationToken);
+        (string? MessageId, ScheduledReplyRefusal? Refusal) outcome;
+        try
+        {
+            outcome = await SendAsync(due.Tenant, reply, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && invocation.DequeueCount >= queueOptions.Value.MaxDequeueCount)
+        {
+            if (await messages.FindByKeyAsync(due.Tenant, reply.IdempotencyKey, cancellationToken) is not null)
+            {
+                // A message is claimed for it: once that claim has aged, the outbound path finishes that one message.
+                logger.LogWarning(ex, "Scheduled reply {ReplyId} of tenant {Tenant}: its message is not accepted yet; trying again later.", reply.Id, due.Tenant);
+                await replies.ScheduleTimerAsync(due, time.GetUtcNow() + OutboundMessages.InProgressFor, cancellationToken);
+                return;
+            }
+            logger.LogError(ex, "Scheduled reply {ReplyId} of tenant {Tenant} could not be sent.", reply.Id, due.Tenant);
+            outcome = (null, new(SendFailed, "The reply could not be sent at its time; nothing was sent. Schedule it again."));
+        }
         var now = time.GetUtcNow();
         await replies.ChangeAsync(due.Tenant, due.ConversationId, due.ReplyId, r => r.Status != ScheduledReplyStatus.Sending ? null
             : outcome.MessageId is { } messageId ? r with { Status = ScheduledReplyStatus.Sent, MessageId = messageId, SentAt = now }
