@@ -61,36 +61,47 @@ public static class InboxScenario
         {
             tables = new InMemoryTableStore(clock);
         }
-        foreach (var table in new[] { Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable })
+        // Seeded through the real store in memory (one conversation at a time: the clock is shared), then,
+        // for Azurite, every row copied over in batch transactions: the same rows the store writes, at a
+        // fraction of the requests seeding through the store would take against Azurite.
+        ITableStore seedTables = azurite is null ? tables : new InMemoryTableStore(clock);
+        var tableNames = new[] { Conversation.Table, ConversationMessage.Table, ConversationMessage.IndexTable };
+        foreach (var table in tableNames)
         {
             await tables.CreateTableIfNotExistsAsync(table);
+            await seedTables.CreateTableIfNotExistsAsync(table);
         }
-        var store = new ConversationStore(tables, clock);
-        var catalog = new InboxCatalog(tables, clock);
+        var seedStore = new ConversationStore(seedTables, clock);
+        var seedCatalog = new InboxCatalog(seedTables, clock);
 
         var seeding = Stopwatch.StartNew();
         var agents = new List<InboxAgent>();
-        for (var a = 0; a < 20; a++) agents.Add((await catalog.AddAgentAsync(Tenant, $"Agent {a}", available: true, default))!);
-        var (vip, _) = await catalog.CreateTagAsync(Tenant, "VIP", "#ff0000", default);
+        for (var a = 0; a < 20; a++) agents.Add((await seedCatalog.AddAgentAsync(Tenant, $"Agent {a}", available: true, default))!);
+        var (vip, _) = await seedCatalog.CreateTagAsync(Tenant, "VIP", "#ff0000", default);
         var span = TimeSpan.FromDays(30);
-        var workers = azurite is null ? 1 : 8;
-        var next = -1;
         var ids = new string[conversations];
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        for (var i = 0; i < conversations; i++)
         {
-            for (var i = Interlocked.Increment(ref next); i < conversations; i = Interlocked.Increment(ref next))
-            {
-                if (i % 1000 == 0) Console.Error.WriteLine($"seeding {i:N0}…");
-                ids[i] = await SeedAsync(store, clock, tables, agents, vip!.Id, i, now - span + span * i / conversations, messagesPerConversation);
-            }
-        })));
+            if (i % 10_000 == 0) Console.Error.WriteLine($"seeding {i:N0}…");
+            ids[i] = await SeedAsync(seedStore, clock, seedTables, agents, vip!.Id, i, now - span + span * i / conversations, messagesPerConversation);
+        }
+        var copied = 0;
+        if (azurite is not null)
+        {
+            var partitions = new List<(string Table, string Partition)> { (Conversation.Table, Tenant), (ConversationMessage.IndexTable, Tenant) };
+            partitions.AddRange(ids.Select(id => (ConversationMessage.Table, ConversationMessage.Partition(Tenant, id))));
+            copied = await CopyAsync(seedTables, tables, partitions);
+        }
         seeding.Stop();
         clock.Now = now;
+        var store = new ConversationStore(tables, clock);
+        var catalog = new InboxCatalog(tables, clock);
         var indexRows = (await tables.QueryAllAsync(Conversation.Table, TableQuery.WithRowKeyPrefix(Tenant, ConversationIndex.Prefix))).Count;
 
         var rows = new List<string>
         {
-            Echo($"seeded {conversations:N0} conversations, {conversations * messagesPerConversation:N0} messages, {indexRows:N0} index rows (ghosts included) on {adapter} in {seeding.Elapsed.TotalSeconds:N0} s"),
+            Echo($"seeded {conversations:N0} conversations, {conversations * messagesPerConversation:N0} messages, {indexRows:N0} index rows (ghosts included) on {adapter} in {seeding.Elapsed.TotalSeconds:N0} s"
+                + (copied > 0 ? $" (through the store in memory, then {copied:N0} rows copied to Azurite in batch transactions)" : "")),
         };
         async Task TimeAsync(string what, Func<int, Task<int>> run)
         {
@@ -153,6 +164,27 @@ public static class InboxScenario
     {
         Console.Error.WriteLine(line);
         return line;
+    }
+
+    /// <summary>Copies every row of the given partitions in upsert batches of up to 100 (one partition each), 8 at a time; returns the rows copied.</summary>
+    private static async Task<int> CopyAsync(ITableStore from, ITableStore to, IReadOnlyList<(string Table, string Partition)> partitions)
+    {
+        var next = -1;
+        var copied = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var p = Interlocked.Increment(ref next); p < partitions.Count; p = Interlocked.Increment(ref next))
+            {
+                var (table, partition) = partitions[p];
+                var rows = await from.QueryAllAsync(table, new TableQuery(partition));
+                foreach (var chunk in rows.Chunk(100))
+                {
+                    await to.SubmitTransactionAsync(table, [.. chunk.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(row.PartitionKey, row.RowKey, new Dictionary<string, object>(row.Properties, StringComparer.Ordinal))))]);
+                }
+                Interlocked.Add(ref copied, rows.Count);
+            }
+        })));
+        return copied;
     }
 
     private static string Phone(int i) => $"+4670{i:D7}";

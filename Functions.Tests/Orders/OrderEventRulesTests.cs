@@ -94,6 +94,30 @@ public sealed class OrderEventRulesTests(OrderEventRulesTests.DrivenApp driven) 
     }
 
     [Fact]
+    public async Task AnEventInAnotherCurrencyThanTheOrdersIs422AndChangesNothing()
+    {
+        const string phone = "+46705510009";
+        await PostAcceptedAsync(OrdersApp.Event("CUR-1", OrderStatus.OrderSent, phone, Now.AddMinutes(-10)));
+        var due = OrdersApp.Event("CUR-1", OrderStatus.OutstandingPayment, phone, Now.AddMinutes(-5));
+        due["currency"] = "EUR";
+
+        var response = await _orders.PostEventAsync(due);
+        await _app.RunSendsAsync();
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await SendingApp.ReadProblemAsync(response);
+        Assert.Equal("currency_mismatch", problem.GetProperty("code").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("currency", out _));
+        var order = await _app.MetaAdmin.GetOrderAsync("CUR-1");
+        Assert.Equal((OrderStatus.OrderSent, "HKD", 6899.00m), (order.Status, order.Currency, order.Total));
+        Assert.Single(order.History!);
+        Assert.Equal(1, SentTo(phone));
+
+        due["currency"] = "HKD"; // the same event id, now in the order's currency, is a new event
+        Assert.Equal("outstandingPayment", (await PostAcceptedAsync(due)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AnOlderEventJoinsTheHistoryAndSendsNothingUnlessTheTenantSaysSo()
     {
         const string phone = "+46705510003";

@@ -59,6 +59,12 @@ public static class OrderEndpoints
                 detail: $"Event '{Shown(input.EventId)}' was recorded for order '{recorded.Event.OrderId}' with other contents; an event id stands for one event. Use a new id for a new event.",
                 extensions: new Dictionary<string, object?> { ["code"] = "event_id_reused" });
         }
+        if (recorded.CurrencyConflict)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The event's currency is not the order's.",
+                detail: $"Order '{recorded.Order.Id}' is priced in {recorded.Order.Currency}; this event gives amounts in {input.Details.Currency}. Send amounts in the order's currency.",
+                extensions: new Dictionary<string, object?> { ["code"] = "currency_mismatch", ["errors"] = new Dictionary<string, string[]> { ["currency"] = [$"The order's currency is {recorded.Order.Currency}."] } });
+        }
         return new EventAnswer(OrderEventView.Of(recorded.Event, null), recorded.Replayed);
     }
 

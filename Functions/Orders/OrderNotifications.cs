@@ -46,7 +46,7 @@ public sealed class OrderNotifications(
     public async Task<RecordedEvent> HandleAsync(Tenant tenant, OrderEventInput input, CancellationToken cancellationToken)
     {
         var recorded = await orders.RecordAsync(tenant.Id, input, cancellationToken);
-        if (recorded.EventIdReused || recorded.Event.Outcome != NotificationOutcome.Pending)
+        if (recorded.EventIdReused || recorded.CurrencyConflict || recorded.Event.Outcome != NotificationOutcome.Pending)
         {
             return recorded;
         }

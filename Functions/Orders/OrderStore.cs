@@ -21,7 +21,11 @@ public sealed record OrderEventInput(
 /// when the event id was recorded before (nothing new was written); <see cref="EventIdReused"/>
 /// when that earlier event had a different body.
 /// </summary>
-public sealed record RecordedEvent(Order Order, OrderEvent Event, bool Replayed, bool EventIdReused = false);
+public sealed record RecordedEvent(Order Order, OrderEvent Event, bool Replayed, bool EventIdReused = false)
+{
+    /// <summary>The event gave amounts in another currency than the order's: nothing was recorded (an order has one currency).</summary>
+    public bool CurrencyConflict { get; init; }
+}
 
 /// <summary>
 /// A tenant's orders, in table <c>Orders</c>, PartitionKey = tenant (so an event, its order and
@@ -87,6 +91,12 @@ public sealed class OrderStore(ITableStore tables, TimeProvider time)
             var current = row is null ? null : Order.FromEntity(row);
             var outOfOrder = current is not null && input.OccurredAt < current.StatusAt;
             var sequence = (current?.EventCount ?? 0) + 1;
+            var refused = new OrderEvent(input.EventId, input.OrderId, input.Status, input.OccurredAt, now, input.Details, outOfOrder, NotificationOutcome.Pending);
+            if (current?.Currency is { } priced && input.Details.Currency is { } given && given != priced)
+            {
+                // Amounts in two currencies would re-price the items and total already stored.
+                return new RecordedEvent(current, refused, Replayed: false) { CurrencyConflict = true };
+            }
             var updated = outOfOrder ? current! with { EventCount = sequence, UpdatedOn = now } : Apply(current, input, now) with { EventCount = sequence };
             var recorded = new OrderEvent(input.EventId, input.OrderId, input.Status, input.OccurredAt, now, input.Details, outOfOrder, NotificationOutcome.Pending)
             {
