@@ -82,6 +82,12 @@ public sealed class MediaExampleFetcherTests : IAsyncLifetime
     [InlineData("::1", false)]
     [InlineData("fd00::1", false)]
     [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("64:ff9b::a9fe:a9fe", false)]    // NAT64 of 169.254.169.254
+    [InlineData("64:ff9b::7f00:1", false)]       // NAT64 of 127.0.0.1
+    [InlineData("2002:c0a8:0101::1", false)]     // 6to4 of 192.168.1.1
+    [InlineData("2001:0:4136:e378::1", false)]   // Teredo
+    [InlineData("64:ff9b::5db8:d822", true)]     // NAT64 of 93.184.216.34
+    [InlineData("2002:5db8:d822::1", true)]      // 6to4 of 93.184.216.34
     [InlineData("93.184.216.34", true)]
     [InlineData("2606:2800:220:1::1", true)]
     public void OnlyPublicAddressesAreReached(string address, bool expected) =>

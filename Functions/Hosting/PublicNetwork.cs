@@ -32,12 +32,29 @@ public static class PublicNetwork
         }
     }
 
-    /// <summary>Not loopback, private, link-local, shared (100.64/10), unspecified or multicast.</summary>
+    /// <summary>Not loopback, private, link-local, shared (100.64/10), unspecified or multicast, also inside NAT64 or 6to4 addresses; not Teredo.</summary>
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
+        }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            // IPv6 forms that carry an IPv4 address a gateway may route to: judge that address.
+            var v6 = address.GetAddressBytes();
+            if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+            {
+                return IsPublic(new IPAddress(v6.AsSpan(12, 4))); // NAT64, 64:ff9b::/96
+            }
+            if (v6[0] == 0x20 && v6[1] == 0x02)
+            {
+                return IsPublic(new IPAddress(v6.AsSpan(2, 4))); // 6to4, 2002::/16
+            }
+            if (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x00 && v6[3] == 0x00)
+            {
+                return false; // Teredo, 2001::/32: the IPv4 inside is obfuscated
+            }
         }
         if (IPAddress.IsLoopback(address))
         {
