@@ -290,13 +290,14 @@ public sealed class InboxEndpointsTests(InboxEndpointsTests.App app) : IClassFix
         var c = await CustomerWritesAsync("+46701000071");
         var assigned = await ViewAsync(await _agent.PutAsJsonAsync($"/api/conversations/{c.Id}/assignment", new { agentId = "me" }));
         Assert.Equal(_ann.Id, assigned.AssignedAgent!.Id);
-        await ViewAsync(await _agent.PutAsJsonAsync($"/api/conversations/{c.Id}/assignment", new { agentId = "me" })); // no change, no event
+        await ViewAsync(await _agent.PutAsJsonAsync($"/api/conversations/{c.Id}/assignment", new { agentId = "me" })); // no change: at most the same event again (a retry's), which is delivered once
 
         Assert.Contains("agentId", await ProblemFieldsAsync(await _unboundAgent.PutAsJsonAsync($"/api/conversations/{c.Id}/assignment", new { agentId = "me" })));
         var unassigned = await ViewAsync(await _agent.DeleteAsync($"/api/conversations/{c.Id}/assignment"));
         Assert.Null(unassigned.AssignedAgent);
 
-        var events = (await PublishedAsync(EventTypes.ConversationAssigned)).Where(e => e.GetProperty("data").GetProperty("conversationId").GetString() == c.Id).ToList();
+        var events = (await PublishedAsync(EventTypes.ConversationAssigned)).Where(e => e.GetProperty("data").GetProperty("conversationId").GetString() == c.Id)
+            .DistinctBy(e => e.GetProperty("id").GetString()).ToList();
         Assert.Equal(2, events.Count);
         Assert.Equal(_ann.Id, events[0].GetProperty("data").GetProperty("agentId").GetString());
         Assert.Equal(JsonValueKind.Null, events[1].GetProperty("data").GetProperty("agentId").ValueKind);

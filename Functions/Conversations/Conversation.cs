@@ -59,6 +59,19 @@ public sealed record Conversation(
 
     public DateTimeOffset? ReadReceiptAt { get; init; }
 
+    /// <summary>The newest change of assignment; null before the first.</summary>
+    public AssignmentChange? LastAssignment { get; init; }
+
+    /// <summary>The newest change of status; null before the first.</summary>
+    public StatusChange? LastStatusChange { get; init; }
+
+    /// <summary>
+    /// How long after a change a retried request that finds it already made publishes its event
+    /// again (under the same id, so receivers get it once): the retry of a request that stopped
+    /// between the write and the publish. Later, a request that changes nothing is just that.
+    /// </summary>
+    public static readonly TimeSpan ChangeReplayWindow = TimeSpan.FromMinutes(15);
+
     /// <summary>The inbox index row that lists this conversation now, and the snapshot bookkeeping (see <see cref="ConversationIndex"/>).</summary>
     internal IndexState Index { get; init; } = IndexState.None;
 
@@ -100,6 +113,15 @@ public sealed record Conversation(
         ["LastInboundProviderMessageId"] = LastInboundProviderMessageId,
         ["ReadReceiptFor"] = ReadReceiptFor,
         ["ReadReceiptAt"] = ReadReceiptAt,
+        ["AssignedFrom"] = LastAssignment?.From,
+        ["AssignedBy"] = LastAssignment?.By,
+        ["AssignedAt"] = LastAssignment?.At,
+        ["AssignmentId"] = LastAssignment?.Id,
+        ["StatusFrom"] = LastStatusChange?.From.ToString(),
+        ["StatusBy"] = LastStatusChange?.By,
+        ["StatusChangedAt"] = LastStatusChange?.At,
+        ["StatusChangeId"] = LastStatusChange?.Id,
+        ["StatusMessageId"] = LastStatusChange?.MessageId,
         ["IndexKeys"] = Index.Keys.Count == 0 ? null : string.Join(' ', Index.Keys),
         ["IndexSince"] = Index.Since,
         ["IndexGhosts"] = Index.Ghosts.Count == 0 ? null : string.Join(' ', Index.Ghosts.Select(g => $"{g.RowKey}@{g.MovedAt.UtcTicks}")),
@@ -131,6 +153,12 @@ public sealed record Conversation(
         LastInboundProviderMessageId = e.GetString("LastInboundProviderMessageId"),
         ReadReceiptFor = e.GetString("ReadReceiptFor"),
         ReadReceiptAt = e.GetDateTimeOffset("ReadReceiptAt"),
+        LastAssignment = e.GetString("AssignedBy") is { Length: > 0 } assignedBy && e.GetDateTimeOffset("AssignedAt") is { } assignedAt
+            ? new AssignmentChange(e.GetString("AssignedFrom") is { Length: > 0 } from ? from : null, assignedBy, assignedAt, e.GetString("AssignmentId") ?? "")
+            : null,
+        LastStatusChange = Enum.TryParse<ConversationStatus>(e.GetString("StatusFrom"), out var statusFrom) && e.GetDateTimeOffset("StatusChangedAt") is { } statusAt
+            ? new StatusChange(statusFrom, e.GetString("StatusBy") ?? StatusChange.ByAgent, statusAt, e.GetString("StatusChangeId") ?? "", e.GetString("StatusMessageId"))
+            : null,
         Index = IndexState.From(e.GetString("IndexKeys"), e.GetDateTimeOffset("IndexSince"), e.GetString("IndexGhosts"), e.GetString("IndexMark")),
     };
 
@@ -142,6 +170,42 @@ public sealed record Conversation(
         if (char.IsHighSurrogate(text[cut - 1])) cut--; // never split an emoji
         return text[..cut] + "…";
     }
+}
+
+/// <summary>
+/// An assignment as it was made: the agent before (null: unassigned), by whom (<see cref="ByAgent"/>
+/// or <see cref="ByRoundRobin"/>) and when. Kept on the conversation so that a request retried after
+/// a stop between the write and the publish publishes the same event again (see <see cref="Conversation.ChangeReplayWindow"/>).
+/// </summary>
+public sealed record AssignmentChange(string? From, string By, DateTimeOffset At, string Id)
+{
+    public const string ByAgent = "agent";
+    public const string ByRoundRobin = "round-robin";
+
+    /// <summary>The idempotency key of its <c>conversation.assigned</c> event.</summary>
+    public string EventKey(string conversationId) => $"{conversationId}:assigned:{Id}";
+
+    /// <summary>A change made now: its own id, so two changes in the same instant are two events.</summary>
+    public static AssignmentChange Now(string? from, string by, DateTimeOffset now) => new(from, by, now, Guid.NewGuid().ToString("N"));
+}
+
+/// <summary>
+/// A status change as it was made: the status before, by whom (<see cref="ByAgent"/>,
+/// <see cref="ByAutoArchive"/> or <see cref="ByCustomer"/>, with the message that reopened it) and
+/// when; kept for the same reason as <see cref="AssignmentChange"/>.
+/// </summary>
+public sealed record StatusChange(ConversationStatus From, string By, DateTimeOffset At, string Id, string? MessageId = null)
+{
+    public const string ByAgent = "agent";
+    public const string ByAutoArchive = "auto-archive";
+    public const string ByCustomer = "customer";
+
+    /// <summary>The idempotency key of an agent's <c>conversation.status</c> event.</summary>
+    public string EventKey(string conversationId) => $"{conversationId}:status:{Id}";
+
+    /// <summary>A change made now, with its own id (see <see cref="AssignmentChange.Now"/>).</summary>
+    public static StatusChange Now(ConversationStatus from, string by, DateTimeOffset now, string? messageId = null) =>
+        new(from, by, now, Guid.NewGuid().ToString("N"), messageId);
 }
 
 /// <summary>A service request of the tenant's own system this conversation is about: its id there, its type, and a link to it.</summary>

@@ -169,6 +169,7 @@ public static class ConversationIndex
     private static readonly HashSet<string> NotListed = new(StringComparer.Ordinal)
     {
         "IndexKeys", "IndexSince", "IndexGhosts", "IndexMark", "LastInboundProvider", "LastInboundProviderMessageId", "ReadReceiptFor", "ReadReceiptAt",
+        "AssignedFrom", "AssignedBy", "AssignedAt", "AssignmentId", "StatusFrom", "StatusBy", "StatusChangedAt", "StatusChangeId", "StatusMessageId",
     };
 
     private static TableEntity IndexEntity(string tenantId, Conversation c, string rowKey, DateTimeOffset since)

@@ -68,7 +68,12 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                         : inbound.Timestamp;
                 var again = InboundMessage(inbound with { Timestamp = firstAt }, recordedIn);
                 await InsertIfMissingAsync(tenantId, again, cancellationToken);
-                return new InboundRecorded(await GetAsync(tenantId, recordedIn, cancellationToken), again, Duplicate: true);
+                var recorded = await GetAsync(tenantId, recordedIn, cancellationToken);
+                // The first try may have stopped before it published the reopening: say so again (the event's id follows from the message).
+                return new InboundRecorded(recorded, again, Duplicate: true)
+                {
+                    Reopened = recorded?.LastStatusChange is { By: StatusChange.ByCustomer } reopening && reopening.MessageId == again.Id,
+                };
             }
 
             var (conversation, etag) = await OpenForAsync(tenantId, sender, inbound.From, cancellationToken);
@@ -87,6 +92,9 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                 ContactName = conversation.ContactName ?? inbound.ProfileName,
                 LastInboundProvider = newestInbound ? inbound.Provider : conversation.LastInboundProvider,
                 LastInboundProviderMessageId = newestInbound ? inbound.ProviderMessageId : conversation.LastInboundProviderMessageId,
+                LastStatusChange = conversation.Status == ConversationStatus.Archived
+                    ? StatusChange.Now(ConversationStatus.Archived, StatusChange.ByCustomer, time.GetUtcNow(), message.Id)
+                    : conversation.LastStatusChange,
             };
             var indexRow = new TableEntity(tenantId, indexKey)
             {
@@ -163,7 +171,13 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
             if (pointer?.GetString("ConversationId") is { } id
                 && await tables.GetEntityIfExistsAsync(Conversation.Table, tenantId, Conversation.RowKey(id), cancellationToken) is { } row)
             {
-                return (Conversation.FromEntity(row), row.ETag);
+                var found = Conversation.FromEntity(row);
+                if (found is { LastMessageAt: null, LastAssignment.By: AssignmentChange.ByRoundRobin })
+                {
+                    // Opened, and nothing recorded in it yet: the try that opened it may have stopped before it published the assignment.
+                    await PublishRoundRobinAsync(tenantId, found, cancellationToken);
+                }
+                return (found, row.ETag);
             }
 
             var now = time.GetUtcNow();
@@ -175,7 +189,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
             var turn = await InboxCatalog.NextRoundRobinTurnAsync(tables, tenantId, cancellationToken);
             if (turn is not null)
             {
-                opened = opened with { AssignedAgentId = turn.AgentId };
+                opened = opened with { AssignedAgentId = turn.AgentId, LastAssignment = AssignmentChange.Now(null, AssignmentChange.ByRoundRobin, now) };
             }
             var (conversation, listing) = ConversationIndex.Plan(tenantId, opened, now);
             try
@@ -190,12 +204,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                     .. listing,
                     .. turn is null ? [] : new[] { turn.CursorAction },
                 ], cancellationToken);
-                if (turn is not null && events is not null)
-                {
-                    await events.PublishAsync(tenantId, EventTypes.ConversationAssigned,
-                        new ConversationAssignedEvent(conversation.Id, conversation.ContactPhone, turn.AgentId, null, "round-robin"),
-                        $"{conversation.Id}:assigned:round-robin", cancellationToken);
-                }
+                await PublishRoundRobinAsync(tenantId, conversation, cancellationToken);
                 return (conversation, etags[0]);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
@@ -203,6 +212,17 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
                 // Someone opened it at the same moment: use theirs.
                 await Contention.PauseAsync(attempt, cancellationToken);
             }
+        }
+    }
+
+    private async Task PublishRoundRobinAsync(string tenantId, Conversation conversation, CancellationToken cancellationToken)
+    {
+        if (events is not null && conversation.LastAssignment is { By: AssignmentChange.ByRoundRobin } assignment
+            && time.GetUtcNow() - assignment.At < Conversation.ChangeReplayWindow)
+        {
+            await events.PublishAsync(tenantId, EventTypes.ConversationAssigned,
+                new ConversationAssignedEvent(conversation.Id, conversation.ContactPhone, conversation.AssignedAgentId, null, AssignmentChange.ByRoundRobin),
+                assignment.EventKey(conversation.Id), cancellationToken);
         }
     }
 
@@ -266,11 +286,11 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
 
     /// <summary>Closes a conversation for good: the customer's next message starts a new one.</summary>
     public async Task<Conversation?> CloseAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
-        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Closed, cancellationToken);
+        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Closed, StatusChange.ByAgent, cancellationToken);
 
     /// <summary>Archives a conversation: it leaves the active inbox and reopens when the customer writes.</summary>
     public async Task<Conversation?> ArchiveAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
-        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken);
+        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, StatusChange.ByAgent, cancellationToken);
 
     /// <summary>
     /// Archives a conversation only while it is Active and its last activity is before
@@ -280,7 +300,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
     public async Task<(Conversation? Conversation, bool Archived)> ArchiveIfIdleAsync(string tenantId, string conversationId, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var archived = false;
-        var after = await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, cancellationToken,
+        var after = await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Archived, StatusChange.ByAutoArchive, cancellationToken,
             when: c => archived = c.Status == ConversationStatus.Active && c.LastActivityOn < cutoff);
         return (after, archived && after?.Status == ConversationStatus.Archived);
     }
@@ -310,7 +330,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
 
     /// <summary>Puts an archived conversation back in the active inbox (a closed one stays closed).</summary>
     public async Task<Conversation?> ReopenAsync(string tenantId, string conversationId, CancellationToken cancellationToken) =>
-        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Active, cancellationToken);
+        await ChangeStatusAsync(tenantId, conversationId, ConversationStatus.Active, StatusChange.ByAgent, cancellationToken);
 
     /// <summary>Messages of a conversation, newest first, a page at a time.</summary>
     public async Task<(IReadOnlyList<ConversationMessage> Messages, string? ContinuationToken)> ListMessagesAsync(
@@ -326,7 +346,7 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
     }
 
     private async Task<Conversation?> ChangeStatusAsync(
-        string tenantId, string conversationId, ConversationStatus status, CancellationToken cancellationToken, Func<Conversation, bool>? when = null)
+        string tenantId, string conversationId, ConversationStatus status, string by, CancellationToken cancellationToken, Func<Conversation, bool>? when = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -340,7 +360,9 @@ public sealed class ConversationStore(ITableStore tables, TimeProvider time, Con
             {
                 return conversation; // closed is final
             }
-            var (updated, listing) = ConversationIndex.Plan(tenantId, conversation with { Status = status }, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var (updated, listing) = ConversationIndex.Plan(tenantId,
+                conversation with { Status = status, LastStatusChange = StatusChange.Now(conversation.Status, by, now) }, now);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), row.ETag) };
             actions.AddRange(listing);
             if (status == ConversationStatus.Closed)

@@ -26,57 +26,55 @@ public sealed record MarkReadResult(Conversation Conversation, ReadReceiptOutcom
 
 /// <summary>
 /// The agents' actions on a conversation that others want to hear about: assignment and status
-/// (each publishes its event after the change is stored), and mark-read (clears the unread count,
+/// (each publishes its event after the change is stored, and again when a retry finds the change made), and mark-read (clears the unread count,
 /// then sends the read receipt where the provider has one).
 /// </summary>
 public sealed class InboxActions(
     ConversationStore conversations, TenantDirectory tenants, MetaClient meta, TenantEvents events, TimeProvider time, ILogger<InboxActions> logger)
 {
-    /// <summary>Assigns (or with null unassigns); null when there is no such conversation. No event when nothing changed.</summary>
+    /// <summary>
+    /// Assigns (or with null unassigns); null when there is no such conversation. No event when
+    /// nothing changed, except for a retry soon after the same assignment: the first try may have
+    /// stopped before it published (the event keeps its id, so it is delivered once).
+    /// </summary>
     public async Task<Conversation?> AssignAsync(string tenantId, string conversationId, string? agentId, CancellationToken cancellationToken)
     {
-        string? previous = null;
-        var changed = false;
-        var updated = await conversations.UpdateAsync(tenantId, conversationId, c =>
+        var now = time.GetUtcNow();
+        var updated = await conversations.UpdateAsync(tenantId, conversationId, c => c.AssignedAgentId == agentId ? null : c with
         {
-            previous = c.AssignedAgentId;
-            changed = c.AssignedAgentId != agentId;
-            return changed ? c with { AssignedAgentId = agentId } : null;
+            AssignedAgentId = agentId,
+            LastAssignment = AssignmentChange.Now(c.AssignedAgentId, AssignmentChange.ByAgent, now),
         }, cancellationToken);
-        if (updated is not null && changed)
+        if (updated?.LastAssignment is { By: AssignmentChange.ByAgent } assignment && updated.AssignedAgentId == agentId
+            && now - assignment.At < Conversation.ChangeReplayWindow)
         {
             await events.PublishAsync(tenantId, EventTypes.ConversationAssigned,
-                new ConversationAssignedEvent(updated.Id, updated.ContactPhone, agentId, previous, "agent"), cancellationToken);
+                new ConversationAssignedEvent(updated.Id, updated.ContactPhone, agentId, assignment.From, AssignmentChange.ByAgent),
+                assignment.EventKey(updated.Id), cancellationToken);
         }
         return updated;
     }
 
     /// <summary>
     /// Moves the conversation to <paramref name="status"/>. Closed is final: a closed conversation
-    /// stays closed (the result says so) and the customer's next message starts a new one.
+    /// stays closed (the result says so) and the customer's next message starts a new one. Like
+    /// assignment, a retry soon after the same change publishes its event again under the same id.
     /// </summary>
     public async Task<(Conversation? Conversation, bool Refused)> SetStatusAsync(string tenantId, string conversationId, ConversationStatus status, CancellationToken cancellationToken)
     {
-        if (await conversations.GetAsync(tenantId, conversationId, cancellationToken) is not { } before)
-        {
-            return (null, false);
-        }
-        if (before.Status == ConversationStatus.Closed)
-        {
-            return (before, status != ConversationStatus.Closed);
-        }
         var after = status switch
         {
             ConversationStatus.Closed => await conversations.CloseAsync(tenantId, conversationId, cancellationToken),
             ConversationStatus.Archived => await conversations.ArchiveAsync(tenantId, conversationId, cancellationToken),
             _ => await conversations.ReopenAsync(tenantId, conversationId, cancellationToken),
         };
-        if (after is not null && after.Status != before.Status)
+        if (after?.LastStatusChange is { By: StatusChange.ByAgent } change && after.Status == status
+            && time.GetUtcNow() - change.At < Conversation.ChangeReplayWindow)
         {
             await events.PublishAsync(tenantId, EventTypes.ConversationStatus,
-                ConversationStatusEvent.Of(after, before.Status), cancellationToken);
+                ConversationStatusEvent.Of(after, change.From), change.EventKey(after.Id), cancellationToken);
         }
-        // Closed meanwhile (by someone else): the change was refused.
+        // Closed (now or before, by anyone): any other status is refused.
         return (after, after is not null && after.Status != status);
     }
 
