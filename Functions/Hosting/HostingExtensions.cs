@@ -39,6 +39,9 @@ public static class HostingExtensions
         }
 
         builder.Services.AddProblemDetails();
+        // A query value or body the framework cannot bind throws, so BadRequestProblems can name the parameter.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BadRequestProblems>();
         // Enums are words in the API ("optedIn", "agent"), not numbers.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.Configure<KestrelServerOptions>(k =>
