@@ -2,18 +2,21 @@ using System.Net;
 using System.Text.Json;
 using Functions.Channels;
 using Functions.Conversations;
+using Functions.Hosting;
 using Functions.Orders;
 using Functions.Outbound;
 using Functions.Storage;
 using Functions.Tenants;
 using Functions.Tests.Outbound;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Functions.Tests.Orders;
 
 /// <summary>
 /// Nothing is lost when the app stops half way through an event: the order system retries an
 /// event it got no answer for, and the retry finishes what the first request left, sending the
-/// notification exactly once (tenant "mt" on the fake Meta server, driven mode). A crash is
+/// notification exactly once; an event it never retries is finished by the
+/// <see cref="PendingNotificationsTimer"/> once the grace has passed (tenant "mt" on the fake Meta server, driven mode). A crash is
 /// played by doing the first request's steps by hand up to where it stopped.
 /// </summary>
 public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenApp driven) : IClassFixture<OrderEventRulesTests.DrivenApp>
@@ -93,5 +96,86 @@ public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenAp
         // Once it clearly stopped, the next retry finishes the claimed message, under its id, once.
         _app.Clock!.Advance(OutboundMessages.InProgressFor + TimeSpan.FromSeconds(1));
         Assert.Equal(claimedId, (await RetriedTwiceIsSentOnceAsync(body, phone)).Id);
+    }
+
+    private async Task SweepAsync()
+    {
+        using var scope = _app.Api.App.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<PendingNotificationsTimer>()
+            .RunAsync(new TimerInvocation("FinishPendingOrderNotifications", Now, IsPastDue: false), default);
+    }
+
+    private async Task<IReadOnlyList<PendingNotification>> MarkersOfAsync(string orderId) =>
+        [.. (await _app.Get<OrderStore>().PendingNotificationsAsync("mt", DateTimeOffset.MaxValue.AddDays(-1), 1000, default)).Where(m => m.OrderId == orderId)];
+
+    [Fact]
+    public async Task AnEventRecordedButNeverRetriedIsSentOnceByTheSweepOnceTheGraceHasPassed()
+    {
+        const string phone = "+46705520003";
+        var body = OrdersApp.Event("REC-3", OrderStatus.Shipped, phone, Now.AddMinutes(-5), "rec-event-3");
+        await RecordOnlyAsync(body);
+        Assert.Single(await MarkersOfAsync("REC-3"));
+
+        await SweepAsync(); // its request may still be at work: left alone
+        await _app.RunSendsAsync();
+        Assert.Equal(0, SentTo(phone));
+
+        _app.Clock!.Advance(PendingNotificationsTimer.Grace + TimeSpan.FromSeconds(1));
+        await SweepAsync();
+        await SweepAsync();
+        await _app.RunSendsAsync();
+
+        Assert.Equal(1, SentTo(phone));
+        var e = Assert.Single((await _app.MetaAdmin.GetOrderAsync("REC-3")).History!);
+        Assert.Equal(NotificationOutcome.Sent, e.Notification.Outcome);
+        Assert.Empty(await MarkersOfAsync("REC-3"));
+
+        await _orders.PostEventAsync(body); // a late retry of the order system: the same answer, nothing sent
+        await _app.RunSendsAsync();
+        Assert.Equal(1, SentTo(phone));
+    }
+
+    [Fact]
+    public async Task AMessageClaimedJustBeforeACrashIsFinishedByTheSweepUnderItsOwnIdOnce()
+    {
+        const string phone = "+46705520004";
+        var body = OrdersApp.Event("REC-4", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-4");
+        var (tenant, input) = await RecordOnlyAsync(body);
+        var (conversation, _) = await _app.Get<ConversationStore>().OpenForAsync("mt", ProviderAccounts.SenderId(tenant.Provider), phone, default);
+        var claimedId = ConversationMessage.NewId(Now);
+        await _app.Get<ITableStore>().InsertAsync(OutboundMessages.IndexTable, new TableEntity("mt", "k:" + OutboundMessages.Hash(OrderNotifications.IdempotencyKey(input.EventId)))
+        {
+            ["MessageId"] = claimedId,
+            ["ConversationId"] = conversation.Id,
+            ["MessageRowKey"] = new ConversationMessage(claimedId, conversation.Id, MessageDirection.Outbound, MessageKind.Template, Now, DeliveryStatus.Queued).RowKey,
+            ["RequestHash"] = OutboundMessages.Hash(input.EventId + "\n" + input.RequestHash),
+            ["ClaimedOn"] = Now,
+        });
+
+        _app.Clock!.Advance(PendingNotificationsTimer.Grace + TimeSpan.FromSeconds(1));
+        await SweepAsync();
+        await SweepAsync();
+        await _app.RunSendsAsync();
+
+        Assert.Equal(1, SentTo(phone));
+        var e = Assert.Single((await _app.MetaAdmin.GetOrderAsync("REC-4")).History!);
+        Assert.Equal((NotificationOutcome.Sent, claimedId), (e.Notification.Outcome, Assert.Single(e.Notification.Messages).Id));
+        Assert.Empty(await MarkersOfAsync("REC-4"));
+    }
+
+    [Fact]
+    public async Task AnEventSettledByItsOwnRequestLeavesNoMarkerAndOneRecordedWithoutAMarkerStillSettles()
+    {
+        var settled = await _orders.PostEventAsync(OrdersApp.Event("REC-5", OrderStatus.Paid, "+46705520005", Now.AddMinutes(-5), "rec-event-5"));
+        Assert.Equal(HttpStatusCode.Accepted, settled.StatusCode);
+        Assert.Empty(await MarkersOfAsync("REC-5"));
+
+        // As if recorded before markers existed: the outcome is stored without one.
+        const string phone = "+46705520006";
+        var body = OrdersApp.Event("REC-6", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-6");
+        await RecordOnlyAsync(body);
+        var marker = Assert.Single(await MarkersOfAsync("REC-6"));
+        await _app.Get<ITableStore>().DeleteAsync(Order.Table, "mt", marker.RowKey, Azure.ETag.All);
+        await RetriedTwiceIsSentOnceAsync(body, phone);
     }
 }

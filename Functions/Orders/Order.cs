@@ -274,3 +274,32 @@ public static class Money
         return string.IsNullOrEmpty(currency) ? number : $"{currency} {number}";
     }
 }
+
+/// <summary>
+/// Marks an event whose notification is not settled yet: inserted in the transaction that records
+/// the event, deleted in the one that stores its outcome. A request that stops in between (and an
+/// order system that never sends the event again) leaves it behind, and
+/// <see cref="PendingNotificationsTimer"/> finishes the notification. Row
+/// <c>p:&lt;received ticks&gt;:&lt;order id&gt;:&lt;sequence&gt;</c> in the tenant's partition of <c>Orders</c>, oldest first.
+/// </summary>
+public sealed record PendingNotification(string OrderId, int Sequence, DateTimeOffset ReceivedAt)
+{
+    public const string Prefix = "p:";
+
+    public string RowKey => KeyBefore(ReceivedAt) + $":{OrderId}:{Sequence:D6}";
+
+    /// <summary>The key below which every marker of an event received before <paramref name="at"/> sorts.</summary>
+    public static string KeyBefore(DateTimeOffset at) => Prefix + at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    public static PendingNotification Of(OrderEvent e) => new(e.OrderId, e.Sequence, e.ReceivedAt);
+
+    public TableEntity ToEntity(string tenantId) => new(tenantId, RowKey)
+    {
+        ["OrderId"] = OrderId,
+        ["Sequence"] = Sequence,
+        ["ReceivedAt"] = ReceivedAt,
+    };
+
+    public static PendingNotification FromEntity(TableEntity e) =>
+        new(e.GetString("OrderId") ?? "", e.GetInt32("Sequence") ?? 0, e.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.MinValue);
+}

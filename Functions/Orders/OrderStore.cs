@@ -36,6 +36,8 @@ public sealed record RecordedEvent(Order Order, OrderEvent Event, bool Replayed,
 /// <item><c>e:&lt;hash of event id&gt;</c>: which order and history row an event id made (idempotency);</item>
 /// <item><c>t:&lt;inverted status time&gt;:&lt;order id&gt;</c> and <c>s:&lt;status&gt;:&lt;inverted status time&gt;:&lt;order id&gt;</c>:
 /// list entries (a copy of the order), newest status first, for listing by date and by status;</item>
+/// <item><c>p:&lt;received ticks&gt;:&lt;order id&gt;:&lt;sequence&gt;</c>: an event whose notification may not be settled yet,
+/// written with the event and deleted with its outcome (<see cref="PendingNotification"/>);</item>
 /// <item><c>settings</c>: the tenant's order settings (<see cref="OrderSettings"/>).</item>
 /// </list>
 /// Writes are optimistic (the order's ETag) and retried on a concurrent change.
@@ -114,6 +116,8 @@ public sealed class OrderStore(ITableStore tables, TimeProvider time)
                     ["RequestHash"] = input.RequestHash,
                 }),
                 new(TableTransactionActionType.Insert, recorded.ToEntity(tenantId)),
+                // Found by PendingNotificationsTimer if no request gets as far as settling the notification.
+                new(TableTransactionActionType.Insert, PendingNotification.Of(recorded).ToEntity(tenantId)),
                 row is null
                     ? new(TableTransactionActionType.Insert, updated.ToEntity(tenantId))
                     : new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), row.ETag),
@@ -145,7 +149,7 @@ public sealed class OrderStore(ITableStore tables, TimeProvider time)
                 await tables.SubmitTransactionAsync(Order.Table, actions, cancellationToken);
                 return new RecordedEvent(updated, recorded, Replayed: false);
             }
-            catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && (ex.Status is 409 or 412 || (ex.Status == 404 && ex.FailedIndex > 2)))
+            catch (TableTransactionFailedException ex) when (attempt < MaxAttempts && (ex.Status is 409 or 412 || (ex.Status == 404 && ex.FailedIndex > 3)))
             {
                 // The same event id at the same moment (409 on its claim: the replay answers it), or the
                 // order changed meanwhile (another event): record again on top of the latest.
@@ -213,13 +217,68 @@ public sealed class OrderStore(ITableStore tables, TimeProvider time)
             if (change(current) is not { } updated || updated == current) return current;
             try
             {
-                await tables.ReplaceAsync(Order.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
+                if (updated.Outcome == NotificationOutcome.Pending)
+                {
+                    await tables.ReplaceAsync(Order.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
+                }
+                else
+                {
+                    // Settled: its marker goes in the same write.
+                    await tables.SubmitTransactionAsync(Order.Table,
+                    [
+                        new(TableTransactionActionType.Replace, updated.ToEntity(tenantId), row.ETag),
+                        new(TableTransactionActionType.Delete, PendingNotification.Of(updated).ToEntity(tenantId), ETag.All),
+                    ], cancellationToken);
+                }
                 return updated;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404 && ex.FailedIndex == 1)
+            {
+                // No marker: recorded before markers existed, or removed meanwhile. The outcome is stored all the same.
+                try
+                {
+                    await tables.ReplaceAsync(Order.Table, updated.ToEntity(tenantId), row.ETag, cancellationToken);
+                    return updated;
+                }
+                catch (RequestFailedException conflict) when (attempt < MaxAttempts && StorageErrorCodes.IsPreconditionFailed(conflict))
+                {
+                    await Contention.PauseAsync(attempt, cancellationToken);
+                }
             }
             catch (RequestFailedException ex) when (attempt < MaxAttempts && StorageErrorCodes.IsPreconditionFailed(ex))
             {
                 await Contention.PauseAsync(attempt, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>One event of an order's history, by its place in it; null if there is none.</summary>
+    public async Task<OrderEvent?> GetEventAsync(string tenantId, string orderId, int sequence, CancellationToken cancellationToken = default) =>
+        Order.IsValidId(orderId) && await tables.GetEntityIfExistsAsync(Order.Table, tenantId, OrderEvent.RowKey(orderId, sequence), cancellationToken) is { } row
+            ? OrderEvent.FromEntity(row)
+            : null;
+
+    /// <summary>The oldest markers of events received before <paramref name="before"/>, up to <paramref name="max"/>.</summary>
+    public async Task<IReadOnlyList<PendingNotification>> PendingNotificationsAsync(string tenantId, DateTimeOffset before, int max, CancellationToken cancellationToken = default)
+    {
+        var query = TableQuery.WithRowKeyPrefix(tenantId, PendingNotification.Prefix) with
+        {
+            RowKeyBefore = PendingNotification.KeyBefore(before),
+            Top = Math.Min(max, TableRules.MaxPageSize),
+        };
+        var page = await tables.QueryAsync(Order.Table, query, null, cancellationToken);
+        return [.. page.Entities.Take(max).Select(PendingNotification.FromEntity)];
+    }
+
+    /// <summary>Deletes the marker of an event whose notification is settled (or that is gone); one already deleted is fine.</summary>
+    public async Task DropPendingNotificationAsync(string tenantId, PendingNotification marker, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await tables.DeleteAsync(Order.Table, tenantId, marker.RowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (StorageErrorCodes.IsNotFound(ex))
+        {
         }
     }
 

@@ -15,6 +15,7 @@ public static class OrdersExtensions
         builder.Services.AddSingleton<OrderSettingsStore>();
         builder.Services.AddSingleton<OrderNotifications>();
         builder.Services.AddSingleton<OrderTemplateSetup>();
+        builder.Services.AddScoped<PendingNotificationsTimer>();
         builder.Services.AddSingleton<ITenantSetup>(sp => sp.GetRequiredService<OrderTemplateSetup>());
         builder.GetFunctionCatalog()
             .AddHttp("PostOrderEvent", "POST", "orders/events", OrderEndpoints.PostEventAsync,
@@ -24,7 +25,8 @@ public static class OrdersExtensions
             .AddHttp("PutOrderSettings", "PUT", "orders/settings", OrderEndpoints.PutSettingsAsync, TenantAccess.Admin)
             .AddHttp("CreateDefaultOrderTemplates", "POST", "orders/templates", OrderEndpoints.CreateDefaultTemplatesAsync, TenantAccess.Admin)
             .AddHttp("GetOrder", "GET", "orders/{orderId}", OrderEndpoints.GetOrderAsync, OrderEndpoints.AnyTenantRole)
-            .AddQueue<OrderTemplateSetupHandler>("SetUpOrderTemplates", OrderTemplateSetup.Queue);
+            .AddQueue<OrderTemplateSetupHandler>("SetUpOrderTemplates", OrderTemplateSetup.Queue)
+            .AddTimer<PendingNotificationsTimer>("FinishPendingOrderNotifications", PendingNotificationsTimer.Schedule);
         return builder;
     }
 }
