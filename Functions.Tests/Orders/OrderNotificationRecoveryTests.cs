@@ -41,6 +41,26 @@ public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenAp
         return (tenant, input!);
     }
 
+    /// <summary>
+    /// Records the event, and goes as far as claiming the Idempotency-Key for its message (id and
+    /// row chosen), then stops; returns the claimed message id.
+    /// </summary>
+    private async Task<string> RecordAndClaimOnlyAsync(Dictionary<string, object?> body, string phone)
+    {
+        var (tenant, input) = await RecordOnlyAsync(body);
+        var (conversation, _) = await _app.Get<ConversationStore>().OpenForAsync("mt", ProviderAccounts.SenderId(tenant.Provider), phone, default);
+        var claimedId = ConversationMessage.NewId(Now);
+        await _app.Get<ITableStore>().InsertAsync(OutboundMessages.IndexTable, new TableEntity("mt", "k:" + OutboundMessages.Hash(OrderNotifications.IdempotencyKey(input.EventId)))
+        {
+            ["MessageId"] = claimedId,
+            ["ConversationId"] = conversation.Id,
+            ["MessageRowKey"] = new ConversationMessage(claimedId, conversation.Id, MessageDirection.Outbound, MessageKind.Template, Now, DeliveryStatus.Queued).RowKey,
+            ["RequestHash"] = OutboundMessages.Hash(input.EventId + "\n" + input.RequestHash),
+            ["ClaimedOn"] = Now,
+        });
+        return claimedId;
+    }
+
     /// <summary>The order system sends the event twice more; the notification goes out once, and the event says sent with that one message.</summary>
     private async Task<OrderMessageView> RetriedTwiceIsSentOnceAsync(Dictionary<string, object?> body, string phone)
     {
@@ -73,19 +93,7 @@ public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenAp
     {
         const string phone = "+46705520002";
         var body = OrdersApp.Event("REC-2", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-2");
-        var (tenant, input) = await RecordOnlyAsync(body);
-        // The first request got as far as claiming the Idempotency-Key for its message (id and row chosen), then stopped.
-        var (conversation, _) = await _app.Get<ConversationStore>().OpenForAsync("mt", ProviderAccounts.SenderId(tenant.Provider), phone, default);
-        var claimedId = ConversationMessage.NewId(Now);
-        var claimedRow = new ConversationMessage(claimedId, conversation.Id, MessageDirection.Outbound, MessageKind.Template, Now, DeliveryStatus.Queued).RowKey;
-        await _app.Get<ITableStore>().InsertAsync(OutboundMessages.IndexTable, new TableEntity("mt", "k:" + OutboundMessages.Hash(OrderNotifications.IdempotencyKey(input.EventId)))
-        {
-            ["MessageId"] = claimedId,
-            ["ConversationId"] = conversation.Id,
-            ["MessageRowKey"] = claimedRow,
-            ["RequestHash"] = OutboundMessages.Hash(input.EventId + "\n" + input.RequestHash),
-            ["ClaimedOn"] = Now,
-        });
+        var claimedId = await RecordAndClaimOnlyAsync(body, phone);
 
         // While the first request could still be at work, a retry neither sends nor queues a second message.
         var early = await _orders.PostEventAsync(body);
@@ -140,17 +148,7 @@ public sealed class OrderNotificationRecoveryTests(OrderEventRulesTests.DrivenAp
     {
         const string phone = "+46705520004";
         var body = OrdersApp.Event("REC-4", OrderStatus.Paid, phone, Now.AddMinutes(-5), "rec-event-4");
-        var (tenant, input) = await RecordOnlyAsync(body);
-        var (conversation, _) = await _app.Get<ConversationStore>().OpenForAsync("mt", ProviderAccounts.SenderId(tenant.Provider), phone, default);
-        var claimedId = ConversationMessage.NewId(Now);
-        await _app.Get<ITableStore>().InsertAsync(OutboundMessages.IndexTable, new TableEntity("mt", "k:" + OutboundMessages.Hash(OrderNotifications.IdempotencyKey(input.EventId)))
-        {
-            ["MessageId"] = claimedId,
-            ["ConversationId"] = conversation.Id,
-            ["MessageRowKey"] = new ConversationMessage(claimedId, conversation.Id, MessageDirection.Outbound, MessageKind.Template, Now, DeliveryStatus.Queued).RowKey,
-            ["RequestHash"] = OutboundMessages.Hash(input.EventId + "\n" + input.RequestHash),
-            ["ClaimedOn"] = Now,
-        });
+        var claimedId = await RecordAndClaimOnlyAsync(body, phone);
 
         _app.Clock!.Advance(PendingNotificationsTimer.Grace + TimeSpan.FromSeconds(1));
         await SweepAsync();
